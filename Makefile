@@ -1,0 +1,27 @@
+# Two commands do everything: `make run` and `make test` (see README.md).
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+DATA_DIR := $(or $(HEARTH_DATA_DIR),var)
+
+.PHONY: run test install clean
+
+$(BIN)/hearth: pyproject.toml
+	@python=$$(scripts/find-python) || exit 1; \
+	if [ ! -x $(BIN)/python ]; then echo "Creating $(VENV) with $$python"; "$$python" -m venv $(VENV) || exit 1; fi
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@touch $@
+
+install: $(BIN)/hearth
+
+run: install
+	$(BIN)/hearth init --verbosity 0
+	@if [ ! -f "$(DATA_DIR)/.demo-loaded" ]; then $(BIN)/hearth demo && touch "$(DATA_DIR)/.demo-loaded"; fi
+	$(BIN)/hearth serve --host 127.0.0.1 --port $(PORT)
+
+test: install
+	scripts/test-all
+
+clean:
+	rm -rf $(VENV) build src/*.egg-info

@@ -1,0 +1,1 @@
+"""Hearth: a self-hostable peer-support community."""

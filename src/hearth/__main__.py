@@ -1,0 +1,5 @@
+"""``python -m hearth`` is the ``hearth`` command."""
+
+from hearth.cli import main
+
+main()

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class AccountsConfig(AppConfig):
+    name = "hearth.accounts"
+    label = "accounts"
+    verbose_name = "Members"
+
+    def load_demo_data(self) -> list[str]:
+        """Create the demo members; return lines describing the logins."""
+        from hearth.accounts.demo import create_demo_members  # noqa: PLC0415
+
+        return create_demo_members()

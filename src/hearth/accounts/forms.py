@@ -1,0 +1,77 @@
+"""Forms for signing up and for a member's own profile."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from allauth.account.forms import SignupForm as AllauthSignupForm
+from django import forms
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.utils.translation import gettext_lazy as _
+
+from hearth.accounts.avatars import process_avatar
+from hearth.accounts.models import BIO_MAX_LENGTH, DISPLAY_NAME_MAX_LENGTH, time_zone_choices
+
+DISPLAY_NAME_HELP = _(
+    "This is how other members will see you. Please use a pseudonym, not your real name."
+)
+
+
+class SignupForm(AllauthSignupForm):  # type: ignore[misc]  # allauth ships no type information
+    """allauth's sign-up form with a display name that encourages a pseudonym."""
+
+    display_name = forms.CharField(
+        label=_("Display name"),
+        max_length=DISPLAY_NAME_MAX_LENGTH,
+        help_text=DISPLAY_NAME_HELP,
+        widget=forms.TextInput(attrs={"autocomplete": "nickname"}),
+    )
+    field_order = ["username", "display_name", "email", "password1", "password2"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["username"].help_text = _(
+            "Used to sign in and for @mentions. It is visible to members; avoid your real name."
+        )
+
+    def clean_display_name(self) -> str:
+        name: str = self.cleaned_data["display_name"].strip()
+        if not name:
+            raise forms.ValidationError(_("Please choose a display name."))
+        return name
+
+
+class ProfileForm(forms.Form):
+    """What a member can change about how others see them, and their own settings."""
+
+    display_name = forms.CharField(
+        label=_("Display name"), max_length=DISPLAY_NAME_MAX_LENGTH, help_text=DISPLAY_NAME_HELP
+    )
+    bio = forms.CharField(
+        label=_("About me"),
+        max_length=BIO_MAX_LENGTH,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Optional. A few words about yourself, visible to signed-in members."),
+    )
+    # A plain file field: process_avatar does the image checks and gives the messages.
+    avatar = forms.FileField(
+        label=_("Avatar"),
+        required=False,
+        widget=forms.FileInput(attrs={"accept": "image/jpeg,image/png,image/gif,image/webp"}),
+        help_text=_("Optional. JPEG, PNG, GIF or WebP; location and camera data are removed."),
+    )
+    remove_avatar = forms.BooleanField(label=_("Remove my avatar"), required=False)
+    time_zone = forms.ChoiceField(label=_("Time zone"), choices=time_zone_choices)
+    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
+
+    def clean_display_name(self) -> str:
+        name: str = self.cleaned_data["display_name"].strip()
+        if not name:
+            raise forms.ValidationError(_("Please choose a display name."))
+        return name
+
+    def clean_avatar(self) -> ContentFile[bytes] | None:
+        upload = self.cleaned_data.get("avatar")
+        return process_avatar(upload) if upload else None

@@ -1,0 +1,76 @@
+"""Members: the custom user model, in the first migration from day one."""
+
+import uuid
+import zoneinfo
+from functools import cache
+from pathlib import PurePosixPath
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+DISPLAY_NAME_MAX_LENGTH = 50
+BIO_MAX_LENGTH = 500
+
+
+@cache
+def time_zone_choices() -> list[tuple[str, str]]:
+    return [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())]
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(_("Choose a time zone from the list."), code="invalid_time_zone")
+
+
+def avatar_upload_path(instance: "User", filename: str) -> str:
+    """Name avatars randomly: the uploaded file name may identify someone."""
+    suffix = PurePosixPath(filename).suffix.lower() or ".webp"
+    return f"avatars/{uuid.uuid4().hex}{suffix}"
+
+
+class User(AbstractUser):
+    """A member. Real names are deliberately not stored: members use pseudonyms."""
+
+    first_name = None  # type: ignore[assignment]  # Hearth never asks for real names
+    last_name = None  # type: ignore[assignment]
+
+    display_name = models.CharField(
+        _("display name"),
+        max_length=DISPLAY_NAME_MAX_LENGTH,
+        help_text=_("Shown with everything you write. A pseudonym is best."),
+    )
+    bio = models.TextField(_("about me"), max_length=BIO_MAX_LENGTH, blank=True)
+    avatar = models.ImageField(_("avatar"), upload_to=avatar_upload_path, blank=True)
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, default="UTC", validators=[validate_time_zone]
+    )
+    language = models.CharField(
+        _("language"), max_length=8, choices=settings.LANGUAGES, default="en"
+    )
+    # Bumped whenever what others see of a member (name, avatar) changes, so
+    # cached fragments that show the member can be keyed by it.
+    profile_version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        verbose_name = _("member")
+        verbose_name_plural = _("members")
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(display_name=""), name="user_display_name_not_empty"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name or self.username
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if not self.display_name:
+            self.display_name = self.username
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    def get_absolute_url(self) -> str:
+        return reverse("accounts:profile", kwargs={"username": self.username})

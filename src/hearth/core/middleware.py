@@ -1,0 +1,52 @@
+"""Middleware that every response passes through."""
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.template.loader import render_to_string
+
+Handler = Callable[[HttpRequest], HttpResponse]
+
+
+class RequestSizeLimitMiddleware:
+    """Refuse bodies larger than ``HEARTH_MAX_REQUEST_BYTES`` with a friendly 413.
+
+    Runs before sessions and CSRF so an oversized upload is refused before
+    anything reads it, yet after CSP so the error page gets its nonce.
+    """
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+        self.limit = settings.HEARTH_MAX_REQUEST_BYTES
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > self.limit:
+            body = render_to_string(
+                "core/request_too_large.html",
+                {"limit_megabytes": self.limit // (1024 * 1024)},
+                request=request,
+            )
+            return HttpResponse(body, status=413)
+        return self.get_response(request)
+
+
+class PrivacyHeadersMiddleware:
+    """Keep search engines and other sites out unless the operator opts in."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+        self.allow_indexing = settings.HEARTH_ALLOW_INDEXING
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if not self.allow_indexing:
+            response.headers.setdefault("X-Robots-Tag", "noindex, nofollow")
+        response.headers.setdefault(
+            "Permissions-Policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()"
+        )
+        return response

@@ -1,0 +1,92 @@
+"""Site-wide pages: home, health check, robots.txt, media and error pages."""
+
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.template import TemplateDoesNotExist
+from django.utils._os import safe_join
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_safe
+
+ROBOTS_DISALLOW_ALL = "User-agent: *\nDisallow: /\n"
+ROBOTS_ALLOW = "User-agent: *\nDisallow: /accounts/\nDisallow: /settings/\n"
+
+
+@login_not_required
+@require_safe
+def healthz(request: HttpRequest) -> HttpResponse:
+    """Answer liveness probes without touching the database or member data."""
+    return HttpResponse("ok\n", content_type="text/plain")
+
+
+@login_not_required
+@require_safe
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    """Disallow all crawling unless the operator has turned indexing on."""
+    body = ROBOTS_ALLOW if settings.HEARTH_ALLOW_INDEXING else ROBOTS_DISALLOW_ALL
+    return HttpResponse(body, content_type="text/plain")
+
+
+@require_safe
+@cache_control(private=True, max_age=3600)
+def media(request: HttpRequest, path: str) -> FileResponse:
+    """Serve uploaded files to signed-in members only; membership is private."""
+    try:
+        full_path = Path(safe_join(settings.MEDIA_ROOT, path))
+    except ValueError as error:
+        raise Http404 from error
+    if not full_path.is_file():
+        raise Http404
+    return FileResponse(full_path.open("rb"))
+
+
+@login_not_required
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _error_page(request, "400.html", 400)
+
+
+@login_not_required
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    reason = str(exception) if exception and str(exception) else ""
+    return _error_page(request, "403.html", 403, {"reason": reason})
+
+
+@login_not_required
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _error_page(request, "404.html", 404)
+
+
+@login_not_required
+def server_error(request: HttpRequest) -> HttpResponse:
+    return _error_page(request, "500.html", 500)
+
+
+@login_not_required
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    return _error_page(request, "403_csrf.html", 403)
+
+
+def _error_page(
+    request: HttpRequest, template: str, status: int, context: dict[str, str] | None = None
+) -> HttpResponse:
+    """Render an error in the site layout, falling back to plain text if that fails.
+
+    The fallback matters for 500s: the layout itself may be what is broken.
+    """
+    try:
+        return render(request, template, context or {}, status=status)
+    except (TemplateDoesNotExist, Exception):  # noqa: BLE001 - last line of defence
+        return HttpResponse(
+            "Something went wrong on our side. Please try again.",
+            content_type="text/plain",
+            status=status,
+        )
+
+
+@require_safe
+def home(request: HttpRequest) -> HttpResponse:
+    """Welcome a signed-in member."""
+    return render(request, "core/home.html")

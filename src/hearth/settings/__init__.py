@@ -1,0 +1,3 @@
+"""Hearth settings: ``hearth.settings`` is what operators run (see base.py)."""
+
+from hearth.settings.base import *

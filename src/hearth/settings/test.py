@@ -1,0 +1,23 @@
+"""Settings for the test suite: the real configuration with fast, local edges."""
+
+import atexit
+import os
+import shutil
+import tempfile
+
+# Each test process gets its own data directory (SQLite file, media, mail,
+# secret key) so runs never touch ./var or each other.
+_data_dir = tempfile.mkdtemp(prefix="hearth-test-")
+atexit.register(shutil.rmtree, _data_dir, ignore_errors=True)
+os.environ["HEARTH_DATA_DIR"] = _data_dir
+
+from hearth.settings.base import *  # noqa: E402
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+STORAGES = {
+    **STORAGES,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

@@ -1,0 +1,27 @@
+"""Top-level URL map. Each app owns its own ``urls.py``."""
+
+from allauth.account.decorators import secure_admin_login
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from hearth.core import views as core_views
+
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]  # route admin sign-in through allauth (rate limits, MFA)
+admin.site.site_header = f"{settings.HEARTH_SITE_NAME} administration"
+admin.site.site_title = settings.HEARTH_SITE_NAME
+
+urlpatterns = [
+    path("healthz", core_views.healthz, name="healthz"),
+    path("robots.txt", core_views.robots_txt, name="robots_txt"),
+    path("media/<path:path>", core_views.media, name="media"),
+    path(settings.HEARTH_ADMIN_PATH, admin.site.urls),
+    path("accounts/", include("allauth.urls")),
+    path("", include("hearth.accounts.urls")),
+    path("", include("hearth.core.urls")),
+]
+
+handler400 = "hearth.core.views.bad_request"
+handler403 = "hearth.core.views.permission_denied"
+handler404 = "hearth.core.views.page_not_found"
+handler500 = "hearth.core.views.server_error"
