@@ -15,6 +15,7 @@ import environ
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
+from hearth.settings.mail import mailers_from_url
 from hearth.settings.secret_key import load_or_create_secret_key
 
 django_stubs_ext.monkeypatch()  # lets generic Django classes take type arguments at run time
@@ -180,14 +181,10 @@ if not ACCOUNT_RATE_LIMITS_ENABLED:
 ALLAUTH_TRUSTED_PROXY_COUNT = env.int("HEARTH_TRUSTED_PROXY_COUNT", default=0)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 
-# Mail: SMTP (or any django-environ scheme) from EMAIL_URL, otherwise files
-# under the data directory so the verification link can be opened by hand.
+# Mail: SMTP from EMAIL_URL, otherwise one .eml file per message under the
+# data directory, so the verification link can be opened by hand.
 EMAIL_DIR = DATA_DIR / "mail"
-if email_url := env.str("EMAIL_URL", default=""):
-    vars().update(env.email_url_config(email_url))
-else:
-    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
-    EMAIL_FILE_PATH = EMAIL_DIR
+MAILERS = mailers_from_url(env.str("EMAIL_URL", default=""), EMAIL_DIR)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default=f"Hearth <hearth@{_site.hostname}>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

@@ -1,0 +1,3 @@
+"""Shared test fixtures live in hearth.core.testing, loaded here as a plugin."""
+
+pytest_plugins = ["hearth.core.testing"]

@@ -1,0 +1,66 @@
+"""Browser tests: Playwright driving Debian's chromium against a live server.
+
+Playwright cannot download its own browsers here, so the system chromium is
+launched with the flags that keep it from reaching the network.
+"""
+
+import os
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Page
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls that
+# tests make between page actions are still synchronous and safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "/e2e/" in str(item.path) or "e2e" in item.path.parts:
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_FLAGS}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
+    return {**browser_context_args, "locale": "en-GB", "timezone_id": "Europe/London"}
+
+
+@pytest.fixture
+def axe() -> Axe:
+    return Axe()
+
+
+def assert_no_axe_violations(axe: Axe, page: Page) -> None:
+    """Run axe-core on the page and fail with a readable list of violations."""
+    results = axe.run(page)
+    violations = results.response["violations"]
+    summary = "\n".join(
+        f"{violation['id']}: {violation['help']} -> "
+        + ", ".join(str(node["target"]) for node in violation["nodes"])
+        for violation in violations
+    )
+    assert not violations, f"axe found violations on {page.url}:\n{summary}"
+
+
+@pytest.fixture
+def live_url(live_server: Any) -> Iterator[str]:
+    yield str(live_server.url)
