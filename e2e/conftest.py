@@ -5,7 +5,6 @@ launched with the flags that keep it from reaching the network.
 """
 
 import os
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -62,5 +61,12 @@ def assert_no_axe_violations(axe: Axe, page: Page) -> None:
 
 
 @pytest.fixture
-def live_url(live_server: Any) -> Iterator[str]:
-    yield str(live_server.url)
+def live_url(live_server: Any) -> str:
+    return str(live_server.url)
+
+
+@pytest.fixture(autouse=True)
+def _short_timeouts(page: Page) -> None:
+    # A missing element should fail in seconds, not Playwright's default 30.
+    page.set_default_timeout(8000)
+    page.set_default_navigation_timeout(15000)

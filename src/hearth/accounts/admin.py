@@ -11,7 +11,10 @@ class MemberAdmin(UserAdmin):  # type: ignore[type-arg]
     ordering = ("username",)
     fieldsets = (
         (None, {"fields": ("username", "password")}),
-        ("Profile", {"fields": ("display_name", "email", "bio", "avatar", "time_zone", "language")}),
+        (
+            "Profile",
+            {"fields": ("display_name", "email", "bio", "avatar", "time_zone", "language")},
+        ),
         (
             "Permissions",
             {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
@@ -19,5 +22,11 @@ class MemberAdmin(UserAdmin):  # type: ignore[type-arg]
         ("Dates", {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = (
-        (None, {"classes": ("wide",), "fields": ("username", "display_name", "email", "password1", "password2")}),
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": ("username", "display_name", "email", "password1", "password2"),
+            },
+        ),
     )

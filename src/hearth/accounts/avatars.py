@@ -20,7 +20,7 @@ ACCEPTED_FORMATS = {"JPEG", "PNG", "GIF", "WEBP"}
 MAX_SOURCE_PIXELS = 40_000_000
 
 
-def process_avatar(upload: UploadedFile) -> ContentFile[bytes]:
+def process_avatar(upload: UploadedFile[bytes]) -> ContentFile[bytes]:
     """Return a square WebP of the upload with every piece of metadata dropped.
 
     Re-encoding from pixels is what removes EXIF (including GPS position),
@@ -43,7 +43,7 @@ def process_avatar(upload: UploadedFile) -> ContentFile[bytes]:
     return ContentFile(output.getvalue(), name="avatar.webp")
 
 
-def _open_image(upload: UploadedFile) -> Image.Image:
+def _open_image(upload: UploadedFile[bytes]) -> Image.Image:
     not_an_image = ValidationError(
         _("That file is not an image we can use. Please upload a JPEG, PNG, GIF or WebP picture."),
         code="avatar_not_an_image",
@@ -65,7 +65,13 @@ def _open_image(upload: UploadedFile) -> Image.Image:
             image.load()
     except ValidationError:
         raise
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError,
-            Image.DecompressionBombWarning) as error:
+    except (
+        UnidentifiedImageError,
+        OSError,
+        SyntaxError,
+        ValueError,
+        Image.DecompressionBombError,
+        Image.DecompressionBombWarning,
+    ) as error:
         raise not_an_image from error
     return image

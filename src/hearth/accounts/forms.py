@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from allauth.account.forms import LoginForm as AllauthLoginForm
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
 from django.conf import settings
@@ -16,6 +17,14 @@ from hearth.accounts.models import BIO_MAX_LENGTH, DISPLAY_NAME_MAX_LENGTH, time
 DISPLAY_NAME_HELP = _(
     "This is how other members will see you. Please use a pseudonym, not your real name."
 )
+
+
+class LoginForm(AllauthLoginForm):  # type: ignore[misc]  # allauth ships no type information
+    """allauth's sign-in form, saying plainly that either a username or an email works."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["login"].label = _("Username or email")
 
 
 class SignupForm(AllauthSignupForm):  # type: ignore[misc]  # allauth ships no type information

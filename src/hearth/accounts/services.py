@@ -33,11 +33,11 @@ def update_profile(
     if new_avatar is not None:
         member.avatar.save(new_avatar.name or "avatar.webp", new_avatar, save=False)
     elif remove_avatar and old_avatar_name:
-        member.avatar = ""  # type: ignore[assignment]  # clearing a FieldFile
+        member.avatar = ""  # clearing a FieldFile
         visible_change = True
     fields = ["display_name", "bio", "time_zone", "language", "avatar"]
     if visible_change:
-        member.profile_version = F("profile_version") + 1  # type: ignore[assignment]
+        member.profile_version = F("profile_version") + 1
         fields.append("profile_version")
     member.save(update_fields=fields)
     member.refresh_from_db(fields=["profile_version"])

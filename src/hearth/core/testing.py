@@ -7,7 +7,7 @@ a verified email address, exactly as one who signed up and clicked the link.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -53,7 +53,7 @@ def member_client(member: User) -> Client:
 
 
 @pytest.fixture
-def client_for() -> Iterator[Callable[[User], Client]]:
+def client_for() -> Callable[[User], Client]:
     """Return a function giving a signed-in test client for any member."""
 
     def make(user: User) -> Client:
@@ -61,4 +61,4 @@ def client_for() -> Iterator[Callable[[User], Client]]:
         client.force_login(user)
         return client
 
-    yield make
+    return make

@@ -4,6 +4,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import SuspiciousFileOperation
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template import TemplateDoesNotExist
@@ -36,7 +37,7 @@ def media(request: HttpRequest, path: str) -> FileResponse:
     """Serve uploaded files to signed-in members only; membership is private."""
     try:
         full_path = Path(safe_join(settings.MEDIA_ROOT, path))
-    except ValueError as error:
+    except SuspiciousFileOperation as error:
         raise Http404 from error
     if not full_path.is_file():
         raise Http404
@@ -78,7 +79,7 @@ def _error_page(
     """
     try:
         return render(request, template, context or {}, status=status)
-    except (TemplateDoesNotExist, Exception):  # noqa: BLE001 - last line of defence
+    except (TemplateDoesNotExist, Exception):
         return HttpResponse(
             "Something went wrong on our side. Please try again.",
             content_type="text/plain",

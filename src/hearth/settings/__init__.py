@@ -1,3 +1,6 @@
-"""Hearth settings: ``hearth.settings`` is what operators run (see base.py)."""
+"""Hearth's settings. Operators run ``hearth.settings.base`` (configured by the
+environment); the test suite runs ``hearth.settings.test``.
 
-from hearth.settings.base import *
+This package module imports nothing, so that test settings can prepare the
+environment before the base settings read it.
+"""

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -102,6 +103,8 @@ TEMPLATES = [
         },
     }
 ]
+
+FORM_RENDERER = "hearth.core.forms.HearthFormRenderer"
 
 # Databases: SQLite embedded by default, PostgreSQL when DATABASE_URL says so.
 SQLITE_OPTIONS = {
@@ -173,7 +176,10 @@ ACCOUNT_USERNAME_MIN_LENGTH = 3
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{HEARTH_SITE_NAME}] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = _site.scheme or "http"
-ACCOUNT_FORMS = {"signup": "hearth.accounts.forms.SignupForm"}
+ACCOUNT_FORMS = {
+    "login": "hearth.accounts.forms.LoginForm",
+    "signup": "hearth.accounts.forms.SignupForm",
+}
 ACCOUNT_ADAPTER = "hearth.accounts.adapter.AccountAdapter"
 ACCOUNT_RATE_LIMITS_ENABLED = env.bool("HEARTH_RATE_LIMITS", default=True)
 if not ACCOUNT_RATE_LIMITS_ENABLED:

@@ -3,7 +3,7 @@
 import secrets
 from pathlib import Path
 
-SECRET_KEY_FILE_NAME = "secret_key"
+SECRET_KEY_FILE_NAME = "secret_key"  # noqa: S105 - a file name, not a secret
 
 
 def load_or_create_secret_key(data_dir: Path) -> str:

@@ -21,5 +21,7 @@ class Command(BaseCommand):
         for line in lines:
             self.stdout.write(line)
         self.stdout.write(
-            self.style.WARNING("Demo logins share a published password: never load them in production.")
+            self.style.WARNING(
+                "Demo logins share a published password: never load them in production."
+            )
         )

@@ -18,7 +18,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        settings_module = os.environ.get("DJANGO_SETTINGS_MODULE", "hearth.settings")
+        settings_module = os.environ.get("DJANGO_SETTINGS_MODULE", "hearth.settings.base")
         command = [
             sys.executable, "-m", "granian",
             "--interface", "wsgi",
