@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from hearth.core import views as core_views
+from hearth.forum import views as forum_views
 
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]  # route admin sign-in through allauth (rate limits, MFA)
 admin.site.site_header = f"{settings.HEARTH_SITE_NAME} administration"
@@ -18,7 +19,8 @@ urlpatterns = [
     path(settings.HEARTH_ADMIN_PATH, admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("", include("hearth.accounts.urls")),
-    path("", include("hearth.core.urls")),
+    path("", forum_views.home, name="home"),
+    path("", include("hearth.forum.urls")),
 ]
 
 handler400 = "hearth.core.views.bad_request"

@@ -32,6 +32,12 @@ def avatar_upload_path(instance: "User", filename: str) -> str:
     return f"avatars/{uuid.uuid4().hex}{suffix}"
 
 
+class Role(models.TextChoices):
+    MEMBER = "member", _("Member")
+    MODERATOR = "moderator", _("Moderator")
+    ADMINISTRATOR = "administrator", _("Administrator")
+
+
 class User(AbstractUser):
     """A member. Real names are deliberately not stored: members use pseudonyms."""
 
@@ -50,6 +56,20 @@ class User(AbstractUser):
     )
     language = models.CharField(
         _("language"), max_length=8, choices=settings.LANGUAGES, default="en"
+    )
+    role = models.CharField(
+        _("role"),
+        max_length=16,
+        choices=Role.choices,
+        default=Role.MEMBER,
+        help_text=_(
+            "Moderators moderate every category unless they are assigned to particular ones."
+        ),
+    )
+    replies_newest_first = models.BooleanField(
+        _("show replies newest first"),
+        default=False,
+        help_text=_("Replies are shown oldest to newest unless you choose otherwise."),
     )
     # Bumped whenever what others see of a member (name, avatar) changes, so
     # cached fragments that show the member can be keyed by it.
@@ -71,6 +91,14 @@ class User(AbstractUser):
         if not self.display_name:
             self.display_name = self.username
         super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    @property
+    def is_administrator(self) -> bool:
+        return self.is_superuser or self.role == Role.ADMINISTRATOR
+
+    @property
+    def is_moderator_or_administrator(self) -> bool:
+        return self.is_administrator or self.role == Role.MODERATOR
 
     def get_absolute_url(self) -> str:
         return reverse("accounts:profile", kwargs={"username": self.username})

@@ -21,6 +21,7 @@ TEST_PASSWORD = "correct horse battery staple"  # noqa: S105 - test-only credent
 _member_numbers = itertools.count(1)
 
 MakeMember = Callable[..., User]
+ClientFor = Callable[[User], Client]
 
 
 @pytest.fixture
@@ -53,7 +54,7 @@ def member_client(member: User) -> Client:
 
 
 @pytest.fixture
-def client_for() -> Callable[[User], Client]:
+def client_for() -> ClientFor:
     """Return a function giving a signed-in test client for any member."""
 
     def make(user: User) -> Client:

@@ -86,8 +86,3 @@ def _error_page(
             status=status,
         )
 
-
-@require_safe
-def home(request: HttpRequest) -> HttpResponse:
-    """Welcome a signed-in member."""
-    return render(request, "core/home.html")

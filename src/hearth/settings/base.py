@@ -51,6 +51,7 @@ HEARTH_MAX_REQUEST_BYTES = env.int("HEARTH_MAX_REQUEST_BYTES", default=4 * 1024 
 INSTALLED_APPS = [
     "hearth.core",
     "hearth.accounts",
+    "hearth.forum",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -76,6 +77,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "hearth.core.http.SignInRequiredMiddleware",
     "hearth.accounts.middleware.MemberPreferencesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

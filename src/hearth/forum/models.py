@@ -1,0 +1,270 @@
+"""The forum: categories, threads, posts with revisions, reactions, read state, drafts."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+TITLE_MAX_LENGTH = 200
+EDIT_REASON_MAX_LENGTH = 200
+
+
+class Visibility(models.TextChoices):
+    MEMBERS = "members", _("Signed-in members")
+    MODERATORS = "moderators", _("Moderators only")
+    PUBLIC = "public", _("Anyone, without signing in")
+
+
+class Category(models.Model):
+    name = models.CharField(_("name"), max_length=100)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    description = models.TextField(_("description"), max_length=500, blank=True)
+    position = models.PositiveIntegerField(_("position"), default=0)
+    visibility = models.CharField(
+        _("who can read it"), max_length=16, choices=Visibility.choices, default=Visibility.MEMBERS
+    )
+    # Denormalised for list pages; updated with F() in the writing transaction.
+    thread_count = models.PositiveIntegerField(default=0, editable=False)
+    post_count = models.PositiveIntegerField(default=0, editable=False)
+    last_post_at = models.DateTimeField(null=True, blank=True, editable=False)
+    last_thread_id = models.BigIntegerField(null=True, blank=True, editable=False)
+    last_thread_title = models.CharField(max_length=TITLE_MAX_LENGTH, blank=True, editable=False)
+    last_poster_name = models.CharField(max_length=50, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("forum:category", kwargs={"slug": self.slug})
+
+
+class CategoryModerator(models.Model):
+    """A moderator assigned to particular categories (otherwise they moderate all)."""
+
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="+")
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["category", "member"], name="unique_category_moderator")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} moderates {self.category}"
+
+
+class Thread(models.Model):
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="threads")
+    title = models.CharField(_("title"), max_length=TITLE_MAX_LENGTH)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    author_name = models.CharField(max_length=50)
+    created_at = models.DateTimeField(default=timezone.now)
+    is_pinned = models.BooleanField(_("pinned"), default=False)
+    is_locked = models.BooleanField(_("locked"), default=False)
+    # Denormalised for lists; updated with F() in the writing transaction.
+    last_position = models.PositiveIntegerField(default=1)
+    reply_count = models.PositiveIntegerField(default=0)
+    last_post_at = models.DateTimeField(default=timezone.now)
+    last_post_id = models.BigIntegerField(null=True, blank=True)
+    last_poster_name = models.CharField(max_length=50, blank=True)
+
+    class Meta:
+        indexes = [
+            # Category pages walk this index from the top: pinned first, then
+            # by last activity, with the id breaking ties for keyset pagination.
+            models.Index(
+                "category",
+                models.F("is_pinned").desc(),
+                models.F("last_post_at").desc(),
+                models.F("id").desc(),
+                name="thread_category_listing",
+            ),
+            models.Index(models.F("last_post_at").desc(), name="thread_recent_activity"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("forum:thread", kwargs={"thread_id": self.pk})
+
+
+class Post(models.Model):
+    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="posts")
+    # 1 is the original post; replies count up from 2 and never move, so a
+    # page of any thread is a range of positions (constant cost).
+    position = models.PositiveIntegerField()
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    author_name = models.CharField(max_length=50)
+    body = models.TextField()
+    body_html = models.TextField()
+    render_version = models.PositiveSmallIntegerField()
+    created_at = models.DateTimeField(default=timezone.now)
+    # The revision number a composer edits against: an edit saved against an
+    # older number is a conflict, never a silent overwrite.
+    revision = models.PositiveIntegerField(default=1)
+    edited_at = models.DateTimeField(null=True, blank=True)
+    edited_by_name = models.CharField(max_length=50, blank=True)
+    is_deleted = models.BooleanField(default=False)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    # The composer's idempotency key: a resubmitted form finds its post.
+    request_key = models.CharField(max_length=64)
+    hug_count = models.PositiveIntegerField(default=0)
+    heart_count = models.PositiveIntegerField(default=0)
+    thanks_count = models.PositiveIntegerField(default=0)
+    me_too_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["thread", "position"], name="unique_post_position"),
+            models.UniqueConstraint(
+                fields=["author", "request_key"],
+                condition=~Q(request_key=""),
+                name="unique_post_request_key",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Post {self.pk} in thread {self.thread_id}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("forum:permalink", kwargs={"post_id": self.pk})
+
+    @property
+    def is_original_post(self) -> bool:
+        return self.position == 1
+
+
+class PostRevision(models.Model):
+    """One saved version of a post's text; revision 1 is what was first posted."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField()
+    body = models.TextField()
+    author_name = models.CharField(max_length=50)
+    reason = models.CharField(max_length=EDIT_REASON_MAX_LENGTH, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [
+            models.UniqueConstraint(fields=["post", "number"], name="unique_revision_number")
+        ]
+
+    def __str__(self) -> str:
+        return f"Revision {self.number} of post {self.post_id}"
+
+
+class ReactionKind(models.TextChoices):
+    HUG = "hug", _("Hug")
+    HEART = "heart", _("Heart")
+    THANKS = "thanks", _("Thank you")
+    ME_TOO = "me_too", _("Me too")
+
+
+REACTION_COUNT_FIELDS = {
+    ReactionKind.HUG: "hug_count",
+    ReactionKind.HEART: "heart_count",
+    ReactionKind.THANKS: "thanks_count",
+    ReactionKind.ME_TOO: "me_too_count",
+}
+
+
+class Reaction(models.Model):
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="reactions")
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=16, choices=ReactionKind.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["post", "member", "kind"], name="unique_reaction")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} on post {self.post_id}"
+
+
+class ReadState(models.Model):
+    """How far a member has read a thread (the highest position seen)."""
+
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="+")
+    last_read_position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["member", "thread"], name="unique_read_state")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} read {self.thread_id} to {self.last_read_position}"
+
+
+class CategoryReadMark(models.Model):
+    """ "Mark category read": threads last active before this time count as read."""
+
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="+")
+    marked_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["member", "category"], name="unique_category_read_mark")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} read {self.category_id} up to {self.marked_at}"
+
+
+class Draft(models.Model):
+    """Text a member is writing, saved as they type so nothing is ever lost.
+
+    One draft per member and place: a thread's reply box, or a category's
+    new-thread form.
+    """
+
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    thread = models.ForeignKey(
+        Thread, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    category = models.ForeignKey(
+        Category, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    title = models.CharField(max_length=TITLE_MAX_LENGTH, blank=True)
+    body = models.TextField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member", "thread"],
+                condition=Q(thread__isnull=False),
+                name="unique_reply_draft",
+            ),
+            models.UniqueConstraint(
+                fields=["member", "category"],
+                condition=Q(thread__isnull=True),
+                name="unique_new_thread_draft",
+            ),
+            models.CheckConstraint(
+                condition=Q(thread__isnull=False) | Q(category__isnull=False),
+                name="draft_has_a_place",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Draft by {self.member_id}"

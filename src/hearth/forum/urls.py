@@ -1,0 +1,23 @@
+from django.urls import path
+
+from hearth.forum import views
+
+app_name = "forum"
+urlpatterns = [
+    path("c/<slug:slug>/", views.category, name="category"),
+    path("c/<slug:slug>/new/", views.new_thread, name="new_thread"),
+    path("c/<slug:slug>/mark-read/", views.mark_category_read, name="mark_category_read"),
+    path("t/<int:thread_id>/", views.thread, name="thread"),
+    path("t/<int:thread_id>/unread/", views.first_unread, name="first_unread"),
+    path("t/<int:thread_id>/reply/", views.reply, name="reply"),
+    path("p/<int:post_id>/", views.permalink, name="permalink"),
+    path("p/<int:post_id>/quote/", views.quote, name="quote"),
+    path("p/<int:post_id>/edit/", views.edit_post, name="edit_post"),
+    path("p/<int:post_id>/delete/", views.delete_post, name="delete_post"),
+    path("p/<int:post_id>/history/", views.history, name="history"),
+    path("p/<int:post_id>/react/", views.react, name="react"),
+    path("p/<int:post_id>/reactions/", views.reactors, name="reactors"),
+    path("preview/", views.preview, name="preview"),
+    path("drafts/", views.save_draft, name="save_draft"),
+    path("settings/reply-order/", views.set_reply_order, name="set_reply_order"),
+]

@@ -1,0 +1,70 @@
+"""Who is looking: the member (or nobody) and what they may moderate.
+
+Built once per request, so permission functions can answer without queries.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.contrib.auth.models import AnonymousUser
+from django.http import HttpRequest
+
+from hearth.accounts.models import Role, User
+
+
+@dataclass(frozen=True)
+class Viewer:
+    member: User | None
+    is_administrator: bool = False
+    moderates_everything: bool = False
+    moderated_category_ids: frozenset[int] = field(default_factory=frozenset)
+
+    @property
+    def is_member(self) -> bool:
+        return self.member is not None
+
+    @property
+    def member_id(self) -> int | None:
+        return self.member.pk if self.member else None
+
+    @property
+    def is_moderator(self) -> bool:
+        """True if this viewer moderates at least one category."""
+        return self.moderates_everything or bool(self.moderated_category_ids)
+
+    def moderates(self, category_id: int) -> bool:
+        return self.moderates_everything or category_id in self.moderated_category_ids
+
+
+ANONYMOUS = Viewer(member=None)
+
+
+def viewer_for(user: User | AnonymousUser) -> Viewer:
+    """Describe a user as a viewer; one query, and only for category moderators."""
+    if not isinstance(user, User) or not user.is_authenticated or not user.is_active:
+        return ANONYMOUS
+    if user.is_administrator:
+        return Viewer(member=user, is_administrator=True, moderates_everything=True)
+    if user.role != Role.MODERATOR:
+        return Viewer(member=user)
+    from hearth.forum.models import CategoryModerator  # noqa: PLC0415 - models need apps ready
+
+    category_ids = frozenset(
+        CategoryModerator.objects.filter(member=user).values_list("category_id", flat=True)
+    )
+    # A moderator with no assigned categories moderates them all.
+    return Viewer(
+        member=user,
+        moderates_everything=not category_ids,
+        moderated_category_ids=category_ids,
+    )
+
+
+def get_viewer(request: HttpRequest) -> Viewer:
+    """Return the request's viewer, computed once per request."""
+    viewer: Viewer | None = getattr(request, "_hearth_viewer", None)
+    if viewer is None:
+        viewer = viewer_for(request.user)
+        request._hearth_viewer = viewer  # type: ignore[attr-defined]  # a per-request cache
+    return viewer

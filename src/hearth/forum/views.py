@@ -1,0 +1,358 @@
+"""Forum pages: parse -> fetch and authorise -> service -> render."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.forms import Form
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from hearth.accounts.models import User
+from hearth.core.text import quote_markdown, render_markdown
+from hearth.forum import selectors, services
+from hearth.forum.diffs import revision_diffs
+from hearth.forum.forms import (
+    DraftForm,
+    EditPostForm,
+    NewThreadForm,
+    PreviewForm,
+    ReactionForm,
+    ReplyForm,
+    ReplyOrderForm,
+    new_request_key,
+)
+from hearth.forum.models import Post, ReactionKind, Thread
+from hearth.forum.permissions import can_reply, check_can_delete_post, why_cannot_reply
+from hearth.forum.viewer import Viewer, get_viewer
+
+
+def _member(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)  # LoginRequiredMiddleware guarantees it here
+    return request.user
+
+
+def _int_parameter(request: HttpRequest, name: str, default: int) -> int | None:
+    """Read a positive integer from the query string; None means it was malformed."""
+    raw = request.GET.get(name)
+    if raw is None:
+        return default
+    return int(raw) if raw.isdigit() and 0 < int(raw) < 10**9 else None
+
+
+def _apply_errors(form: Form, error: ValidationError, field: str = "body") -> None:
+    for message in error.messages:
+        form.add_error(field, message)
+
+
+@login_not_required
+@require_safe
+def home(request: HttpRequest) -> HttpResponse:
+    viewer = get_viewer(request)
+    page = selectors.get_home_page(viewer)
+    if not viewer.is_member and not page.categories:
+        return redirect_to_login(request.get_full_path())
+    return render(request, "forum/home.html", {"page": page})
+
+
+@login_not_required
+@require_safe
+def category(request: HttpRequest, slug: str) -> HttpResponse:
+    viewer = get_viewer(request)
+    found = selectors.get_category_for_viewer_or_404(viewer, slug)
+    after = None
+    if cursor := request.GET.get("after"):
+        try:
+            after = selectors.Cursor.decode(cursor)
+        except ValueError:
+            return HttpResponseBadRequest(_("That page link is not valid."))
+    page = selectors.get_category_page(viewer, found, after)
+    return render(request, "forum/category.html", {"page": page, "category": found})
+
+
+@require_POST
+def mark_category_read(request: HttpRequest, slug: str) -> HttpResponse:
+    found = selectors.get_category_for_viewer_or_404(get_viewer(request), slug)
+    services.mark_category_read(member=_member(request), category=found)
+    return redirect(found)
+
+
+@require_http_methods(["GET", "POST"])
+def new_thread(request: HttpRequest, slug: str) -> HttpResponse:
+    viewer = get_viewer(request)
+    found = selectors.get_category_for_viewer_or_404(viewer, slug)
+    member = _member(request)
+    if request.method == "GET":
+        draft = selectors.get_new_thread_draft(member, found)
+        form = NewThreadForm(
+            initial={"title": draft.title if draft else "", "body": draft.body if draft else "",
+                     "request_key": new_request_key()}
+        )  # fmt: skip
+        return render(request, "forum/new_thread.html", {"form": form, "category": found})
+    form = NewThreadForm(request.POST)
+    if form.is_valid():
+        try:
+            thread = services.start_thread(
+                author=member, category=found, title=form.cleaned_data["title"],
+                body=form.cleaned_data["body"],
+                request_key=form.cleaned_data["request_key"] or new_request_key(),
+            )  # fmt: skip
+        except ValidationError as error:
+            _apply_errors(form, error, "title" if error.code == "empty_title" else "body")
+        else:
+            return redirect(thread)
+    return render(request, "forum/new_thread.html", {"form": form, "category": found}, status=400)
+
+
+def _thread_context(
+    request: HttpRequest,
+    viewer: Viewer,
+    thread: Thread,
+    page_number: int,
+    reply_form: ReplyForm | None,
+) -> dict[str, Any]:
+    newest_first = bool(viewer.member and viewer.member.replies_newest_first)
+    page = selectors.get_thread_page(viewer, thread, page_number, newest_first=newest_first)
+    if reply_form is None and can_reply(viewer, thread):
+        reply_form = ReplyForm(initial={"body": page.draft_body, "request_key": new_request_key()})
+    return {
+        "thread": thread,
+        "page": page,
+        "reply_form": reply_form,
+        "why_cannot_reply": why_cannot_reply(viewer, thread),
+        "viewer": viewer,
+        "reaction_kinds": ReactionKind,
+    }
+
+
+@login_not_required
+@require_safe
+def thread(request: HttpRequest, thread_id: int) -> HttpResponse:
+    viewer = get_viewer(request)
+    found = selectors.get_thread_for_viewer_or_404(viewer, thread_id)
+    page_number = _int_parameter(request, "page", 1)
+    if page_number is None:
+        return HttpResponseBadRequest(_("That page number is not valid."))
+    context = _thread_context(request, viewer, found, page_number, reply_form=None)
+    page: selectors.ThreadPage = context["page"]
+    if viewer.member is not None and page.posts:
+        services.mark_thread_read(
+            member=viewer.member, thread=found, up_to_position=page.highest_position,
+            known_position=page.read_position,
+        )  # fmt: skip
+    return render(request, "forum/thread.html", context)
+
+
+@require_safe
+def first_unread(request: HttpRequest, thread_id: int) -> HttpResponse:
+    viewer = get_viewer(request)
+    found = selectors.get_thread_for_viewer_or_404(viewer, thread_id)
+    position = selectors.get_first_unread_position(_member(request), found)
+    post = selectors.get_post_at_position(found, position)
+    if post is None:
+        return redirect(found)
+    return _redirect_to_post(viewer, found, post)
+
+
+@require_POST
+def reply(request: HttpRequest, thread_id: int) -> HttpResponse:
+    viewer = get_viewer(request)
+    found = selectors.get_thread_for_viewer_or_404(viewer, thread_id)
+    form = ReplyForm(request.POST)
+    if form.is_valid():
+        try:
+            post = services.reply_to_thread(
+                author=_member(request), thread=found, body=form.cleaned_data["body"],
+                request_key=form.cleaned_data["request_key"] or new_request_key(),
+            )  # fmt: skip
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            return redirect(post)
+    return render(request, "forum/reply.html", {"thread": found, "form": form}, status=400)
+
+
+@require_safe
+def quote(request: HttpRequest, post_id: int) -> HttpResponse:
+    """A reply page with the chosen post quoted, attributed and linked back."""
+    viewer = get_viewer(request)
+    post = selectors.get_post_for_viewer_or_404(viewer, post_id)
+    if post.is_deleted:
+        return redirect(post)
+    if reason := why_cannot_reply(viewer, post.thread):
+        raise PermissionDenied(reason)
+    draft = selectors.get_reply_draft(_member(request), post.thread)
+    quoted = quote_markdown(
+        post.body, author_name=selectors.author_display_name(post),
+        permalink=request.build_absolute_uri(post.get_absolute_url()),
+    )  # fmt: skip
+    body = f"{draft}\n\n{quoted}\n\n" if draft.strip() else f"{quoted}\n\n"
+    form = ReplyForm(initial={"body": body, "request_key": new_request_key()})
+    return render(request, "forum/reply.html", {"thread": post.thread, "form": form})
+
+
+@login_not_required
+@require_safe
+def permalink(request: HttpRequest, post_id: int) -> HttpResponse:
+    viewer = get_viewer(request)
+    post = selectors.get_post_for_viewer_or_404(viewer, post_id)
+    return _redirect_to_post(viewer, post.thread, post)
+
+
+def _redirect_to_post(viewer: Viewer, thread: Thread, post: Post) -> HttpResponseRedirect:
+    newest_first = bool(viewer.member and viewer.member.replies_newest_first)
+    page = selectors.page_of_position(thread, post.position, newest_first=newest_first)
+    query = f"?page={page}" if page > 1 else ""
+    return HttpResponseRedirect(f"{thread.get_absolute_url()}{query}#post-{post.pk}")
+
+
+@require_http_methods(["GET", "POST"])
+def edit_post(request: HttpRequest, post_id: int) -> HttpResponse:
+    viewer = get_viewer(request)
+    post = selectors.get_post_for_viewer_or_404(viewer, post_id)
+    if request.method == "GET":
+        form = EditPostForm(initial={"body": post.body, "base_revision": post.revision})
+        return render(request, "forum/edit_post.html", {"post": post, "form": form})
+    form = EditPostForm(request.POST)
+    if form.is_valid():
+        try:
+            services.edit_post(
+                editor=_member(request), post=post, body=form.cleaned_data["body"],
+                base_revision=form.cleaned_data["base_revision"],
+                reason=form.cleaned_data["reason"],
+            )  # fmt: skip
+        except services.EditConflict as conflict:
+            merged = EditPostForm(
+                initial={"body": form.cleaned_data["body"], "reason": form.cleaned_data["reason"],
+                         "base_revision": conflict.current_revision}
+            )  # fmt: skip
+            context = {"post": post, "form": merged, "conflict": conflict}
+            return render(request, "forum/edit_conflict.html", context, status=409)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            return redirect(post)
+    return render(request, "forum/edit_post.html", {"post": post, "form": form}, status=400)
+
+
+@require_http_methods(["GET", "POST"])
+def delete_post(request: HttpRequest, post_id: int) -> HttpResponse:
+    viewer = get_viewer(request)
+    post = selectors.get_post_for_viewer_or_404(viewer, post_id)
+    if request.method == "POST":
+        services.delete_post(member=_member(request), post=post)
+        return redirect(post)
+    check_can_delete_post(viewer, post)
+    return render(request, "forum/delete_post.html", {"post": post})
+
+
+@require_safe
+def history(request: HttpRequest, post_id: int) -> HttpResponse:
+    post = selectors.get_post_for_viewer_or_404(get_viewer(request), post_id)
+    revisions = selectors.list_post_revisions(post)
+    return render(
+        request, "forum/history.html", {"post": post, "revisions": revision_diffs(revisions)}
+    )
+
+
+@require_POST
+def react(request: HttpRequest, post_id: int) -> HttpResponse:
+    viewer = get_viewer(request)
+    post = selectors.get_post_for_viewer_or_404(viewer, post_id)
+    form = ReactionForm(request.POST)
+    if not form.is_valid():
+        return HttpResponseBadRequest(_("That is not a reaction we know."))
+    services.toggle_reaction(
+        member=_member(request), post=post, kind=ReactionKind(form.cleaned_data["kind"])
+    )
+    if request.htmx:  # type: ignore[attr-defined]  # set by django-htmx's middleware
+        post.refresh_from_db()
+        context = {
+            "post": post,
+            "own_reactions": selectors.get_own_reactions(_member(request), post),
+            "viewer": viewer,
+            "reaction_kinds": ReactionKind,
+        }
+        return render(request, "forum/_reactions.html", context)
+    return redirect(post)
+
+
+@require_safe
+def reactors(request: HttpRequest, post_id: int) -> HttpResponse:
+    post = selectors.get_post_for_viewer_or_404(get_viewer(request), post_id)
+    names = selectors.list_reactors(post)
+    kinds = [(kind.label, names.get(kind.value, [])) for kind in ReactionKind]
+    template = "forum/reactors.html#reactor-list" if request.htmx else "forum/reactors.html"  # type: ignore[attr-defined]
+    return render(request, template, {"post": post, "kinds": kinds})
+
+
+@require_POST
+def preview(request: HttpRequest) -> HttpResponse:
+    """Render the composer's text as it will appear; htmx gets the fragment, others a page."""
+    form = PreviewForm(request.POST)
+    html = ""
+    if form.is_valid():
+        html = render_markdown(form.cleaned_data["body"], id_prefix="preview-").html
+    if request.htmx:  # type: ignore[attr-defined]
+        status = 200 if form.is_valid() else 400
+        return render(request, "forum/_preview.html", {"form": form, "html": html}, status=status)
+    action = request.POST.get("next_action", "")
+    if not url_has_allowed_host_and_scheme(action, allowed_hosts={request.get_host()}):
+        action = reverse("home")
+    context = {
+        "form": form,
+        "html": html,
+        "action": action,
+        "title": request.POST.get("title", ""),
+        "request_key": request.POST.get("request_key", "") or new_request_key(),
+        "has_title": "title" in request.POST,
+    }
+    return render(request, "forum/preview.html", context, status=200 if form.is_valid() else 400)
+
+
+@require_POST
+def save_draft(request: HttpRequest) -> HttpResponse:
+    """Keep the composer's text on the server; answers with a short status for the page."""
+    viewer = get_viewer(request)
+    form = DraftForm(request.POST)
+    if not form.is_valid():
+        return HttpResponseBadRequest(_("The draft could not be saved."))
+    place: dict[str, Any] = {}
+    if thread_id := request.POST.get("thread"):
+        if not thread_id.isdigit():
+            return HttpResponseBadRequest(_("The draft could not be saved."))
+        place["thread"] = selectors.get_thread_for_viewer_or_404(viewer, int(thread_id))
+    elif slug := request.POST.get("category"):
+        place["category"] = selectors.get_category_for_viewer_or_404(viewer, slug)
+    else:
+        return HttpResponseBadRequest(_("The draft could not be saved."))
+    try:
+        draft = services.save_draft(
+            member=_member(request), body=form.cleaned_data["body"],
+            title=form.cleaned_data["title"], **place,
+        )  # fmt: skip
+    except ValidationError as error:
+        return HttpResponse(" ".join(error.messages), status=400)
+    message = _("Draft saved.") if draft else _("Draft cleared.")
+    return HttpResponse(message, content_type="text/plain; charset=utf-8")
+
+
+@require_POST
+def set_reply_order(request: HttpRequest) -> HttpResponse:
+    form = ReplyOrderForm(request.POST)
+    if not form.is_valid():
+        return HttpResponseBadRequest(_("Choose oldest or newest first."))
+    services.set_reply_order(
+        member=_member(request), newest_first=form.cleaned_data["newest_first"]
+    )
+    next_url = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = reverse("home")
+    return HttpResponseRedirect(next_url.split("?", 1)[0])
