@@ -7,11 +7,12 @@ a verified email address, exactly as one who signed up and clicked the link.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 from allauth.account.models import EmailAddress
+from django.core.cache import cache
 from django.test import Client
 
 from hearth.accounts.models import User
@@ -22,6 +23,14 @@ _member_numbers = itertools.count(1)
 
 MakeMember = Callable[..., User]
 ClientFor = Callable[[User], Client]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> Iterator[None]:
+    """Start every test with an empty cache, so rate limits and caches never leak between tests."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hearth.accounts.models import User
-from hearth.core.text import MAX_SOURCE_BYTES, RenderedText, SourceTooLong
+from hearth.core.text import MAX_SOURCE_BYTES, RENDER_VERSION, RenderedText, SourceTooLong
 from hearth.forum.models import (
     REACTION_COUNT_FIELDS,
     TITLE_MAX_LENGTH,
@@ -327,3 +327,27 @@ def _category_last_post(thread: Thread, author: User, now: datetime) -> dict[str
         "last_thread_title": thread.title,
         "last_poster_name": author.display_name,
     }
+
+
+def rerender_posts(*, everything: bool = False, batch_size: int = 200) -> int:
+    """Re-render posts stored with an older render version; return how many changed.
+
+    Works in batches by primary key, each its own short transaction, so a
+    large forum can be re-rendered while it is being used. A post edited
+    meanwhile keeps its newer text: the update is conditional on the body.
+    """
+    stale = Post.objects.filter(is_deleted=False)
+    if not everything:
+        stale = stale.exclude(render_version=RENDER_VERSION)
+    count = 0
+    last_id = 0
+    while batch := list(
+        stale.filter(pk__gt=last_id).order_by("pk").values_list("pk", "body")[:batch_size]
+    ):
+        for post_id, body in batch:
+            rendered = render_post_body(body)
+            count += Post.objects.filter(pk=post_id, body=body).update(
+                body_html=rendered.html, render_version=rendered.version
+            )
+        last_id = batch[-1][0]
+    return count

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -16,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from hearth.accounts.models import User
+from hearth.core.ratelimit import RateLimit, allow
 from hearth.core.text import quote_markdown, render_markdown
 from hearth.forum import selectors, services
 from hearth.forum.diffs import revision_diffs
@@ -32,6 +34,25 @@ from hearth.forum.forms import (
 from hearth.forum.models import Post, ReactionKind, Thread
 from hearth.forum.permissions import can_reply, check_can_delete_post, why_cannot_reply
 from hearth.forum.viewer import Viewer, get_viewer
+
+POST_RATE = RateLimit.parse(settings.HEARTH_POST_RATE_LIMIT)
+ACTION_RATE = RateLimit.parse(settings.HEARTH_ACTION_RATE_LIMIT)
+TOO_MANY_STATUS = 429
+
+
+def _too_fast_message() -> str:
+    return _(
+        "You're posting faster than we allow. Please wait a few minutes and send it again; "
+        "your text is still here."
+    )
+
+
+def _too_fast(request: HttpRequest, scope: str, rate: RateLimit) -> bool:
+    return not allow(scope, request.user.pk, rate)
+
+
+def _too_fast_response() -> HttpResponse:
+    return HttpResponse(_too_fast_message(), status=TOO_MANY_STATUS, content_type="text/plain")
 
 
 def _member(request: HttpRequest) -> User:
@@ -97,7 +118,11 @@ def new_thread(request: HttpRequest, slug: str) -> HttpResponse:
         )  # fmt: skip
         return render(request, "forum/new_thread.html", {"form": form, "category": found})
     form = NewThreadForm(request.POST)
-    if form.is_valid():
+    status = 400
+    if form.is_valid() and _too_fast(request, "post", POST_RATE):
+        form.add_error(None, _too_fast_message())
+        status = TOO_MANY_STATUS
+    elif form.is_valid():
         try:
             thread = services.start_thread(
                 author=member, category=found, title=form.cleaned_data["title"],
@@ -108,7 +133,8 @@ def new_thread(request: HttpRequest, slug: str) -> HttpResponse:
             _apply_errors(form, error, "title" if error.code == "empty_title" else "body")
         else:
             return redirect(thread)
-    return render(request, "forum/new_thread.html", {"form": form, "category": found}, status=400)
+    context = {"form": form, "category": found}
+    return render(request, "forum/new_thread.html", context, status=status)
 
 
 def _thread_context(
@@ -166,7 +192,11 @@ def reply(request: HttpRequest, thread_id: int) -> HttpResponse:
     viewer = get_viewer(request)
     found = selectors.get_thread_for_viewer_or_404(viewer, thread_id)
     form = ReplyForm(request.POST)
-    if form.is_valid():
+    status = 400
+    if form.is_valid() and _too_fast(request, "post", POST_RATE):
+        form.add_error(None, _too_fast_message())
+        status = TOO_MANY_STATUS
+    elif form.is_valid():
         try:
             post = services.reply_to_thread(
                 author=_member(request), thread=found, body=form.cleaned_data["body"],
@@ -176,7 +206,7 @@ def reply(request: HttpRequest, thread_id: int) -> HttpResponse:
             _apply_errors(form, error)
         else:
             return redirect(post)
-    return render(request, "forum/reply.html", {"thread": found, "form": form}, status=400)
+    return render(request, "forum/reply.html", {"thread": found, "form": form}, status=status)
 
 
 @require_safe
@@ -266,6 +296,8 @@ def history(request: HttpRequest, post_id: int) -> HttpResponse:
 def react(request: HttpRequest, post_id: int) -> HttpResponse:
     viewer = get_viewer(request)
     post = selectors.get_post_for_viewer_or_404(viewer, post_id)
+    if _too_fast(request, "action", ACTION_RATE):
+        return _too_fast_response()
     form = ReactionForm(request.POST)
     if not form.is_valid():
         return HttpResponseBadRequest(_("That is not a reaction we know."))
@@ -296,6 +328,8 @@ def reactors(request: HttpRequest, post_id: int) -> HttpResponse:
 @require_POST
 def preview(request: HttpRequest) -> HttpResponse:
     """Render the composer's text as it will appear; htmx gets the fragment, others a page."""
+    if _too_fast(request, "action", ACTION_RATE):
+        return _too_fast_response()
     form = PreviewForm(request.POST)
     html = ""
     if form.is_valid():
@@ -320,6 +354,8 @@ def preview(request: HttpRequest) -> HttpResponse:
 @require_POST
 def save_draft(request: HttpRequest) -> HttpResponse:
     """Keep the composer's text on the server; answers with a short status for the page."""
+    if _too_fast(request, "action", ACTION_RATE):
+        return _too_fast_response()
     viewer = get_viewer(request)
     form = DraftForm(request.POST)
     if not form.is_valid():

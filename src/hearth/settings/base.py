@@ -45,6 +45,10 @@ HEARTH_ADMIN_PATH = env.str("HEARTH_ADMIN_PATH", default="admin/").strip("/") + 
 HEARTH_AVATAR_MAX_BYTES = env.int("HEARTH_AVATAR_MAX_BYTES", default=2 * 1024 * 1024)
 HEARTH_DEFAULT_COUNTRY = env.str("HEARTH_DEFAULT_COUNTRY", default="GB")
 HEARTH_SIGNUP_OPEN = env.bool("HEARTH_SIGNUP_OPEN", default=True)
+# Writing rate limits per member, "COUNT/SECONDS": posts (threads and
+# replies), and the lighter actions (previews, reactions, draft saves).
+HEARTH_POST_RATE_LIMIT = env.str("HEARTH_POST_RATE_LIMIT", default="20/600")
+HEARTH_ACTION_RATE_LIMIT = env.str("HEARTH_ACTION_RATE_LIMIT", default="240/600")
 # Uploads larger than this are refused with 413 before Django reads them.
 HEARTH_MAX_REQUEST_BYTES = env.int("HEARTH_MAX_REQUEST_BYTES", default=4 * 1024 * 1024)
 

@@ -11,7 +11,9 @@ from pytest_django import DjangoAssertNumQueries
 from pytest_django.fixtures import Settings
 
 from hearth.accounts.models import User
+from hearth.core.ratelimit import RateLimit
 from hearth.core.testing import ClientFor, MakeMember
+from hearth.forum import views
 from hearth.forum.models import Category, Draft, Post, ReactionKind, Thread
 from hearth.forum.selectors import POSTS_PER_PAGE, THREADS_PER_PAGE
 from hearth.forum.services import edit_post, reply_to_thread, toggle_reaction
@@ -440,3 +442,27 @@ def test_category_and_home_queries_do_not_grow_with_threads(
 
     assert few == many
     assert home == home_with_more
+
+
+def test_posting_too_fast_is_refused_with_429_and_the_text_kept(
+    make_thread: MakeThread, member_client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    thread = make_thread()
+    monkeypatch.setattr(views, "POST_RATE", RateLimit(limit=2, window_seconds=600))
+    statuses = [
+        member_client.post(
+            reverse("forum:reply", args=[thread.pk]),
+            {"body": f"Message {number}", "request_key": f"k{number}"},
+        ).status_code
+        for number in range(3)
+    ]
+    refused = member_client.post(
+        reverse("forum:reply", args=[thread.pk]), {"body": "Keep me", "request_key": "k9"}
+    )
+
+    assert statuses == [302, 302, 429]
+    assert refused.status_code == 429
+    assert "Keep me" in refused.content.decode()
+    assert "faster than we allow" in refused.content.decode()
+    thread.refresh_from_db()
+    assert thread.reply_count == 2
