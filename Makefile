@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 DATA_DIR := $(or $(HEARTH_DATA_DIR),var)
 
-.PHONY: run test install clean
+.PHONY: run test install clean bench
 
 $(BIN)/hearth: pyproject.toml
 	@python=$$(scripts/find-python) || exit 1; \
@@ -22,6 +22,11 @@ run: install
 
 test: install
 	scripts/test-all
+
+# Benchmarks (docs/benchmarks.md): PostgreSQL by default, `make bench DB=sqlite` for SQLite.
+DB ?= postgres
+bench: install
+	$(BIN)/python -m bench.run --database $(DB) $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info

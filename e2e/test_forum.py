@@ -33,9 +33,13 @@ def forum_category(make_category: MakeCategory) -> Category:
 
 
 def test_members_post_reply_quote_edit_sort_and_link(
-    page: Page, context: BrowserContext, live_url: str, axe: Axe,
-    make_member: MakeMember, forum_category: Category,
-) -> None:  # fmt: skip
+    page: Page,
+    context: BrowserContext,
+    live_url: str,
+    axe: Axe,
+    make_member: MakeMember,
+    forum_category: Category,
+) -> None:
     settings.SITE_URL = live_url  # permalinks are absolute to the site being served
     alice = make_member(username="alice", display_name="Alice")
     bob = make_member(username="bob", display_name="Bob")

@@ -19,9 +19,16 @@ urlpatterns = [
     path(settings.HEARTH_ADMIN_PATH, admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("", include("hearth.accounts.urls")),
+    path("", include("hearth.safety.urls")),
+    path("", include("hearth.moderation.urls")),
+    path("notes/", include("hearth.between_sessions.urls")),
     path("", forum_views.home, name="home"),
     path("", include("hearth.forum.urls")),
 ]
+if settings.HEARTH_BENCH_CEILING:  # bench/ only: the URL does not exist otherwise
+    from hearth.core.bench_ceiling import ceiling
+
+    urlpatterns += [path("__bench__/ceiling/", ceiling, name="bench_ceiling")]
 
 handler400 = "hearth.core.views.bad_request"
 handler403 = "hearth.core.views.permission_denied"

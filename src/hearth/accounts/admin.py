@@ -1,20 +1,39 @@
+"""Members in the Django admin: roles are assigned here (categories' moderators in the forum)."""
+
+from typing import Any
+
+from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.http import HttpRequest
+from django.utils.text import capfirst
 
 from hearth.accounts.models import User
 
 
 @admin.register(User)
 class MemberAdmin(UserAdmin):  # type: ignore[type-arg]
-    list_display = ("username", "display_name", "email", "is_staff", "is_active", "date_joined")
+    list_display = ("username", "display_name", "email", "role", "is_active", "date_joined")
+    list_filter = ("role", "is_active", "is_staff")
     search_fields = ("username", "display_name", "email")
     ordering = ("username",)
     fieldsets = (
         (None, {"fields": ("username", "password")}),
         (
             "Profile",
-            {"fields": ("display_name", "email", "bio", "avatar", "time_zone", "language")},
+            {
+                "fields": (
+                    "display_name",
+                    "email",
+                    "bio",
+                    "avatar",
+                    "time_zone",
+                    "language",
+                    "country",
+                )
+            },
         ),
+        ("Role", {"fields": ("role", "receives_check_ins")}),
         (
             "Permissions",
             {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
@@ -30,3 +49,28 @@ class MemberAdmin(UserAdmin):  # type: ignore[type-arg]
             },
         ),
     )
+
+    def get_deleted_objects(self, objs: Any, request: HttpRequest) -> Any:
+        """Leave private toolkit items out of the confirmation page, even as a count.
+
+        Deleting the member still deletes them (CASCADE); the administrator
+        just never learns whether the member kept a private toolkit.
+        """
+        deleted, counts, permissions_needed, protected = super().get_deleted_objects(objs, request)
+        private = [
+            model for model in apps.get_models() if getattr(model, "is_private_to_owner", False)
+        ]
+        hidden_names = {str(model._meta.verbose_name_plural) for model in private}
+        hidden_prefixes = tuple(f"{capfirst(model._meta.verbose_name)}: " for model in private)
+        counts = {name: count for name, count in counts.items() if str(name) not in hidden_names}
+        return _without(deleted, hidden_prefixes), counts, permissions_needed, protected
+
+
+def _without(items: list[Any], prefixes: tuple[str, ...]) -> list[Any]:
+    kept: list[Any] = []
+    for item in items:
+        if isinstance(item, list):
+            kept.append(_without(item, prefixes))
+        elif not str(item).startswith(prefixes):
+            kept.append(item)
+    return kept

@@ -10,6 +10,7 @@ from django import forms
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.utils.translation import gettext_lazy as _
+from django_countries import countries
 
 from hearth.accounts.avatars import process_avatar
 from hearth.accounts.models import BIO_MAX_LENGTH, DISPLAY_NAME_MAX_LENGTH, time_zone_choices
@@ -73,7 +74,23 @@ class ProfileForm(forms.Form):
     )
     remove_avatar = forms.BooleanField(label=_("Remove my avatar"), required=False)
     time_zone = forms.ChoiceField(label=_("Time zone"), choices=time_zone_choices)
+    country = forms.ChoiceField(
+        label=_("Country"),
+        choices=lambda: list(countries),
+        help_text=_("We use it only to show you crisis lines for where you live."),
+    )
     language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
+
+    receives_check_ins = forms.BooleanField(
+        label=_("Show me check-in requests in the moderation queue"),
+        required=False,
+        help_text=_("Check-ins can be heavy. You can leave them to other moderators."),
+    )
+
+    def __init__(self, *args: Any, is_moderator: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not is_moderator:
+            del self.fields["receives_check_ins"]
 
     def clean_display_name(self) -> str:
         name: str = self.cleaned_data["display_name"].strip()

@@ -2,6 +2,7 @@
 
 import uuid
 import zoneinfo
+from datetime import datetime
 from functools import cache
 from pathlib import PurePosixPath
 
@@ -11,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
 
 DISPLAY_NAME_MAX_LENGTH = 50
 BIO_MAX_LENGTH = 500
@@ -71,6 +73,26 @@ class User(AbstractUser):
         default=False,
         help_text=_("Replies are shown oldest to newest unless you choose otherwise."),
     )
+    country = CountryField(
+        _("country"),
+        default=settings.HEARTH_DEFAULT_COUNTRY,
+        help_text=_(
+            "Used to show you crisis lines for where you live. Never guessed from your address."
+        ),
+    )
+    receives_check_ins = models.BooleanField(
+        _("show me check-in requests"),
+        default=True,
+        help_text=_(
+            "For moderators: crisis check-ins can be heavy. Turn this off to leave them to others."
+        ),
+    )
+    # A suspension, kept here so every permission check can read it without
+    # a query; the moderation app keeps the history and the reasons.
+    suspended_until = models.DateTimeField(null=True, blank=True, editable=False)
+    suspension_is_partial = models.BooleanField(default=False, editable=False)
+    # Counted here so every page's menu can show it without a query.
+    unread_notices = models.PositiveIntegerField(default=0, editable=False)
     # Bumped whenever what others see of a member (name, avatar) changes, so
     # cached fragments that show the member can be keyed by it.
     profile_version = models.PositiveIntegerField(default=1, editable=False)
@@ -100,5 +122,31 @@ class User(AbstractUser):
     def is_moderator_or_administrator(self) -> bool:
         return self.is_administrator or self.role == Role.MODERATOR
 
+    def suspension_in_force(self, now: datetime) -> bool:
+        return self.suspended_until is not None and self.suspended_until > now
+
     def get_absolute_url(self) -> str:
         return reverse("accounts:profile", kwargs={"username": self.username})
+
+
+class MemberMute(models.Model):
+    """I no longer see this member's posts (collapsed); they are not told."""
+
+    member = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    muted = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    is_block = models.BooleanField(
+        default=False,
+        help_text=_("A block is a mute that also stops mentions, replies and messages from them."),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["member", "muted"], name="unique_member_mute"),
+            models.CheckConstraint(
+                condition=~models.Q(member=models.F("muted")), name="no_self_mute"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} {'blocks' if self.is_block else 'mutes'} {self.muted_id}"

@@ -2,7 +2,7 @@
 
 from django.http import Http404
 
-from hearth.accounts.models import User
+from hearth.accounts.models import MemberMute, User
 
 
 def get_member_for_viewer_or_404(viewer: User, username: str) -> User:
@@ -13,3 +13,21 @@ def get_member_for_viewer_or_404(viewer: User, username: str) -> User:
         ).get(username=username, is_active=True)
     except User.DoesNotExist as error:
         raise Http404 from error
+
+
+def muted_member_ids(member: User) -> frozenset[int]:
+    """Ids of the members this member has muted or blocked (one query)."""
+    return frozenset(MemberMute.objects.filter(member=member).values_list("muted_id", flat=True))
+
+
+def list_mutes(member: User) -> list[MemberMute]:
+    return list(
+        MemberMute.objects.filter(member=member)
+        .select_related("muted")
+        .only("is_block", "created_at", "muted__username", "muted__display_name")
+        .order_by("muted__display_name")
+    )
+
+
+def get_mute(member: User, target: User) -> MemberMute | None:
+    return MemberMute.objects.filter(member=member, muted=target).first()

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F
+from django.utils.translation import gettext as _
 
-from hearth.accounts.models import User
+from hearth.accounts.models import MemberMute, User
 
 
 @transaction.atomic
@@ -17,6 +19,8 @@ def update_profile(
     bio: str,
     time_zone: str,
     language: str,
+    country: str = "",
+    receives_check_ins: bool | None = None,
     new_avatar: ContentFile[bytes] | None = None,
     remove_avatar: bool = False,
 ) -> User:
@@ -30,12 +34,17 @@ def update_profile(
     member.bio = bio
     member.time_zone = time_zone
     member.language = language
+    if country:
+        member.country = country  # a CountryField takes the code
     if new_avatar is not None:
         member.avatar.save(new_avatar.name or "avatar.webp", new_avatar, save=False)
     elif remove_avatar and old_avatar_name:
         member.avatar = ""  # clearing a FieldFile
         visible_change = True
-    fields = ["display_name", "bio", "time_zone", "language", "avatar"]
+    fields = ["display_name", "bio", "time_zone", "language", "country", "avatar"]
+    if receives_check_ins is not None:
+        member.receives_check_ins = receives_check_ins
+        fields.append("receives_check_ins")
     if visible_change:
         member.profile_version = F("profile_version") + 1
         fields.append("profile_version")
@@ -45,3 +54,17 @@ def update_profile(
         storage = member.avatar.storage
         transaction.on_commit(lambda: storage.delete(old_avatar_name))
     return member
+
+
+def mute_member(*, member: User, target: User, block: bool = False) -> MemberMute:
+    """Mute (or block) another member; they are not told. Muting again updates the kind."""
+    if member.pk == target.pk:
+        raise ValidationError(_("You can't mute yourself."), code="self_mute")
+    mute, _created = MemberMute.objects.update_or_create(
+        member=member, muted=target, defaults={"is_block": block}
+    )
+    return mute
+
+
+def unmute_member(*, member: User, target: User) -> None:
+    MemberMute.objects.filter(member=member, muted=target).delete()

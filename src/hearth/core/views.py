@@ -85,4 +85,3 @@ def _error_page(
             content_type="text/plain",
             status=status,
         )
-

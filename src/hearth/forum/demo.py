@@ -18,12 +18,28 @@ from hearth.forum.models import Category, Post, ReactionKind, Thread
 from hearth.forum.services import edit_post, reply_to_thread, start_thread, toggle_reaction
 
 CATEGORIES = [
-    ("introductions", "Introductions", "Say hello. Where you are in therapy, if you want to share, and what brought you here."),
-    ("therapy-relationship", "The therapy relationship", "Attachment, trust, ruptures and repairs: everything about the relationship with your therapist."),
-    ("between-sessions", "Between sessions", "Getting through the days and weeks between appointments, breaks and holidays."),
-    ("articles", "Articles and reflections", "Longer pieces about the work of therapy. Comments and replies are welcome."),
+    (
+        "introductions",
+        "Introductions",
+        "Say hello. Where you are in therapy, if you want to share, and what brought you here.",
+    ),
+    (
+        "therapy-relationship",
+        "The therapy relationship",
+        "Attachment, trust, ruptures and repairs: everything about the relationship with your therapist.",
+    ),
+    (
+        "between-sessions",
+        "Between sessions",
+        "Getting through the days and weeks between appointments, breaks and holidays.",
+    ),
+    (
+        "articles",
+        "Articles and reflections",
+        "Longer pieces about the work of therapy. Comments and replies are welcome.",
+    ),
     ("off-topic", "Off topic", "Books, gardens, pets, small joys. A place to breathe."),
-]  # fmt: skip
+]
 
 ARTICLE = """\
 I've been in twice-weekly therapy for a little over three years, and I want to write about something that took me a long time to admit: **I miss my therapist**. Not in a dramatic way, most days. More like a low hum under everything, which gets louder on Friday afternoons and doesn't settle until Tuesday.
@@ -199,14 +215,21 @@ def create_demo_forum() -> list[str]:
     article_start = now - timedelta(days=6, hours=3)
     willow = _member("willow")
     thread = start_thread(
-        author=willow, category=categories["articles"],
+        author=willow,
+        category=categories["articles"],
         title="Missing your therapist: what the missing is made of",
-        body=ARTICLE.replace("a little over three years", "three years"), request_key="demo-article",
-    )  # fmt: skip
+        body=ARTICLE.replace("a little over three years", "three years"),
+        request_key="demo-article",
+    )
     original = thread.posts.get(position=1)
     # The article was edited after posting: the demo shows "Last edited ... by Willow".
-    edit_post(editor=willow, post=original, body=ARTICLE, base_revision=1,
-              reason="Added how long I've been in therapy")  # fmt: skip
+    edit_post(
+        editor=willow,
+        post=original,
+        body=ARTICLE,
+        base_revision=1,
+        reason="Added how long I've been in therapy",
+    )
     _backdate(original, article_start)
     Post.objects.filter(pk=original.pk).update(edited_at=article_start + timedelta(hours=2))
     fern_reply = None
@@ -226,24 +249,34 @@ def create_demo_forum() -> list[str]:
         _backdate(post, article_start + timedelta(days=day, hours=index * 2 + 1))
         if username == "fern" and fern_reply is None:
             fern_reply = post
-    for username, kind in [("harbour", ReactionKind.HUG), ("fern", ReactionKind.HEART),
-                           ("tamsin", ReactionKind.ME_TOO), ("otter", ReactionKind.THANKS),
-                           ("sparrow", ReactionKind.ME_TOO), ("rowan", ReactionKind.HUG)]:  # fmt: skip
+    for username, kind in [
+        ("harbour", ReactionKind.HUG),
+        ("fern", ReactionKind.HEART),
+        ("tamsin", ReactionKind.ME_TOO),
+        ("otter", ReactionKind.THANKS),
+        ("sparrow", ReactionKind.ME_TOO),
+        ("rowan", ReactionKind.HUG),
+    ]:
         toggle_reaction(member=_member(username), post=original, kind=kind)
     _refresh_thread_times(thread)
 
     for number, (slug, author, title, body, replies) in enumerate(OTHER_THREADS):
         started = now - timedelta(days=4 - number, hours=5)
         other = start_thread(
-            author=_member(author), category=categories[slug], title=title, body=body,
+            author=_member(author),
+            category=categories[slug],
+            title=title,
+            body=body,
             request_key=f"demo-thread-{number}",
-        )  # fmt: skip
+        )
         _backdate(other.posts.get(position=1), started)
         for index, (username, reply_body) in enumerate(replies):
             post = reply_to_thread(
-                author=_member(username), thread=other, body=reply_body,
+                author=_member(username),
+                thread=other,
+                body=reply_body,
                 request_key=f"demo-thread-{number}-{index}",
-            )  # fmt: skip
+            )
             _backdate(post, started + timedelta(hours=3 * (index + 1)))
         _refresh_thread_times(other)
     _refresh_category_times()

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from hearth.core.text import MAX_SOURCE_BYTES
 from hearth.forum.models import EDIT_REASON_MAX_LENGTH, TITLE_MAX_LENGTH, ReactionKind
-from hearth.forum.services import too_long_message
+from hearth.forum.services import ContentNote, too_long_message
+from hearth.safety.models import ContentNoteLabel
 
 BODY_HELP = _(
     "Markdown works: **bold**, *italic*, > quotes, lists and links. "
@@ -47,12 +49,58 @@ class RequestKeyField(forms.CharField):
         super().__init__(widget=forms.HiddenInput, max_length=64, required=False)
 
 
-class ReplyForm(forms.Form):
+class ContentNoteFields(forms.Form):
+    """The composer's content note and (where the category allows it) anonymity."""
+
+    content_notes = forms.ModelMultipleChoiceField(
+        label=_("Content note (optional)"),
+        queryset=ContentNoteLabel.objects.filter(is_active=True),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "If your post touches on one of these, tick it: readers can then choose "
+            "when to read it."
+        ),
+    )
+    content_note_text = forms.CharField(
+        label=_("Other content note (optional)"),
+        max_length=120,
+        required=False,
+        help_text=_('A few words, e.g. "hospital stay".'),
+    )
+    anonymous = forms.BooleanField(
+        label=_("Post anonymously in this thread"),
+        required=False,
+        help_text=_(
+            'Members will see a pseudonym such as "Anonymous Wren" instead of your name, the same '
+            "one for all your anonymous posts in this thread. Moderators can find out who wrote it "
+            "if they need to keep the community safe; each time they do, it is recorded."
+        ),
+    )
+
+    def __init__(self, *args: Any, allow_anonymous: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not allow_anonymous:
+            del self.fields["anonymous"]
+
+    def content_note(self) -> ContentNote:
+        return ContentNote(
+            labels=tuple(self.cleaned_data.get("content_notes") or ()),
+            text=self.cleaned_data.get("content_note_text", ""),
+        )
+
+    def is_anonymous(self) -> bool:
+        return bool(self.cleaned_data.get("anonymous"))
+
+
+class ReplyForm(ContentNoteFields):
     body = BodyField()
     request_key = RequestKeyField()
+    field_order = ["body", "content_notes", "content_note_text", "anonymous", "request_key"]
 
 
-class NewThreadForm(forms.Form):
+class NewThreadForm(ContentNoteFields):
+    field_order = ["title", "body", "content_notes", "content_note_text", "anonymous"]
     title = forms.CharField(
         label=_("Title"),
         max_length=TITLE_MAX_LENGTH,
@@ -65,7 +113,8 @@ class NewThreadForm(forms.Form):
     request_key = RequestKeyField()
 
 
-class EditPostForm(forms.Form):
+class EditPostForm(ContentNoteFields):
+    field_order = ["body", "content_notes", "content_note_text", "reason"]
     body = BodyField()
     reason = forms.CharField(
         label=_("Reason for editing (optional)"),

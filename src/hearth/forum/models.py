@@ -9,6 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from hearth.safety.models import ContentNoteLabel
+
 TITLE_MAX_LENGTH = 200
 EDIT_REASON_MAX_LENGTH = 200
 
@@ -26,6 +28,11 @@ class Category(models.Model):
     position = models.PositiveIntegerField(_("position"), default=0)
     visibility = models.CharField(
         _("who can read it"), max_length=16, choices=Visibility.choices, default=Visibility.MEMBERS
+    )
+    allow_anonymous = models.BooleanField(
+        _("allow anonymous posts"),
+        default=False,
+        help_text=_("Members may post here under a per-thread pseudonym."),
     )
     # Denormalised for list pages; updated with F() in the writing transaction.
     thread_count = models.PositiveIntegerField(default=0, editable=False)
@@ -72,6 +79,12 @@ class Thread(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     is_pinned = models.BooleanField(_("pinned"), default=False)
     is_locked = models.BooleanField(_("locked"), default=False)
+    # The original post waits for a moderator's approval: only its author and
+    # moderators see the thread until then.
+    is_held = models.BooleanField(default=False)
+    # The original post's content notes, copied here so lists can leave out
+    # threads a member chose to hide.
+    content_notes = models.ManyToManyField(ContentNoteLabel, blank=True, related_name="+")
     # Denormalised for lists; updated with F() in the writing transaction.
     last_position = models.PositiveIntegerField(default=1)
     reply_count = models.PositiveIntegerField(default=0)
@@ -120,6 +133,16 @@ class Post(models.Model):
     edited_by_name = models.CharField(max_length=50, blank=True)
     is_deleted = models.BooleanField(default=False)
     deleted_at = models.DateTimeField(null=True, blank=True)
+    # Posted under the thread's pseudonym: ``author`` is kept for permissions,
+    # sanctions and an audited reveal, and is never shown to members.
+    is_anonymous = models.BooleanField(default=False)
+    # Hidden by a moderator: visible, marked, to moderators and the author only.
+    is_hidden = models.BooleanField(default=False)
+    hidden_reason = models.CharField(max_length=500, blank=True)
+    # Waiting for approval (the first posts of new members, if the operator wants).
+    is_held = models.BooleanField(default=False)
+    content_notes = models.ManyToManyField(ContentNoteLabel, blank=True, related_name="+")
+    content_note_text = models.CharField(_("content note"), max_length=120, blank=True)
     # The composer's idempotency key: a resubmitted form finds its post.
     request_key = models.CharField(max_length=64)
     hug_count = models.PositiveIntegerField(default=0)
@@ -139,6 +162,10 @@ class Post(models.Model):
 
     def __str__(self) -> str:
         return f"Post {self.pk} in thread {self.thread_id}"
+
+    # Set by the writing services when a crisis signal opened a check-in, so
+    # the view can show the writer the private panel. Not stored.
+    check_in_item_id: int | None = None
 
     def get_absolute_url(self) -> str:
         return reverse("forum:permalink", kwargs={"post_id": self.pk})
@@ -268,3 +295,74 @@ class Draft(models.Model):
 
     def __str__(self) -> str:
         return f"Draft by {self.member_id}"
+
+
+ANONYMOUS_NAMES = [
+    "Wren",
+    "Heron",
+    "Finch",
+    "Robin",
+    "Lark",
+    "Swift",
+    "Plover",
+    "Linnet",
+    "Dunnock",
+    "Egret",
+    "Kestrel",
+    "Martin",
+    "Siskin",
+    "Thrush",
+    "Tern",
+    "Curlew",
+    "Dipper",
+    "Godwit",
+    "Merlin",
+    "Ouzel",
+    "Pipit",
+    "Redstart",
+    "Stonechat",
+    "Twite",
+]
+
+
+class AnonymousIdentity(models.Model):
+    """A member's pseudonym within one thread: stable, and different in every thread."""
+
+    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="+")
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    number = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["thread", "member"], name="unique_anonymous_member"),
+            models.UniqueConstraint(fields=["thread", "number"], name="unique_anonymous_number"),
+        ]
+
+    def __str__(self) -> str:
+        return self.pseudonym
+
+    @property
+    def pseudonym(self) -> str:
+        return pseudonym_for(self.number)
+
+
+def pseudonym_for(number: int) -> str:
+    name = ANONYMOUS_NAMES[number % len(ANONYMOUS_NAMES)]
+    rounds = number // len(ANONYMOUS_NAMES)
+    return f"Anonymous {name}" + (f" {rounds + 1}" if rounds else "")
+
+
+class ThreadMute(models.Model):
+    """A member no longer sees this thread in their lists."""
+
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["member", "thread"], name="unique_thread_mute")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} muted thread {self.thread_id}"

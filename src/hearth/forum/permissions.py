@@ -11,6 +11,8 @@ from collections.abc import Callable
 from typing import Concatenate
 
 from django.core.exceptions import PermissionDenied
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from hearth.forum.models import Category, Post, Thread, Visibility
@@ -28,22 +30,61 @@ def why_cannot_view_category(viewer: Viewer, category: Category) -> str | None:
 
 
 def why_cannot_view_thread(viewer: Viewer, thread: Thread) -> str | None:
-    return why_cannot_view_category(viewer, thread.category)
+    if reason := why_cannot_view_category(viewer, thread.category):
+        return reason
+    is_author = viewer.member_id is not None and viewer.member_id == thread.author_id
+    if thread.is_held and not (is_author or viewer.moderates(thread.category_id)):
+        return _("This thread is waiting for a moderator.")
+    return None
+
+
+def why_cannot_see_post(viewer: Viewer, post: Post) -> str | None:
+    """Held posts exist only for their author and moderators until approved."""
+    if reason := why_cannot_view_thread(viewer, post.thread):
+        return reason
+    if (post.is_held or post.thread.is_held) and not _is_author_or_moderator(viewer, post):
+        return _("This post is waiting for a moderator.")
+    return None
+
+
+def why_cannot_read_hidden_post(viewer: Viewer, post: Post) -> str | None:
+    """Hidden posts stay readable, marked, for their author and moderators."""
+    if post.is_hidden and not _is_author_or_moderator(viewer, post):
+        return _("A moderator hid this post.")
+    return None
+
+
+def why_cannot_write(viewer: Viewer) -> str | None:
+    """Reasons a member may not write in public at all: signed out, or suspended."""
+    member = viewer.member
+    if member is None:
+        return _("Please sign in to write.")
+    if member.suspension_in_force(timezone.now()):
+        until = date_format(timezone.localtime(member.suspended_until), "DATETIME_FORMAT")
+        return _(
+            "Your account can't post or react until %(until)s. "
+            "The moderators' message explains why."
+        ) % {"until": until}
+    return None
 
 
 def why_cannot_start_thread(viewer: Viewer, category: Category) -> str | None:
     if reason := why_cannot_view_category(viewer, category):
         return reason
-    if not viewer.is_member:
-        return _("Please sign in to write.")
+    return why_cannot_write(viewer)
+
+
+def why_cannot_post_anonymously(viewer: Viewer, category: Category) -> str | None:
+    if not category.allow_anonymous:
+        return _("This category doesn't take anonymous posts.")
     return None
 
 
 def why_cannot_reply(viewer: Viewer, thread: Thread) -> str | None:
     if reason := why_cannot_view_thread(viewer, thread):
         return reason
-    if not viewer.is_member:
-        return _("Please sign in to reply.")
+    if reason := why_cannot_write(viewer):
+        return reason
     if thread.is_locked and not viewer.moderates(thread.category_id):
         return _("This thread is closed to new replies.")
     return None
@@ -56,8 +97,14 @@ def why_cannot_edit_post(viewer: Viewer, post: Post) -> str | None:
         return _("This post was deleted.")
     if viewer.moderates(post.thread.category_id):
         return None
+    return _why_author_cannot_edit(viewer, post)
+
+
+def _why_author_cannot_edit(viewer: Viewer, post: Post) -> str | None:
     if viewer.member_id is None or viewer.member_id != post.author_id:
         return _("Only the author can edit this post.")
+    if reason := why_cannot_write(viewer):
+        return reason
     if post.thread.is_locked:
         return _("This thread is closed, so its posts can no longer be edited.")
     return None
@@ -76,13 +123,19 @@ def why_cannot_delete_post(viewer: Viewer, post: Post) -> str | None:
 def why_cannot_react(viewer: Viewer, post: Post) -> str | None:
     if reason := why_cannot_view_thread(viewer, post.thread):
         return reason
-    if not viewer.is_member:
-        return _("Please sign in to react.")
-    if post.is_deleted:
+    if reason := why_cannot_write(viewer):
+        return reason
+    if post.is_deleted or post.is_hidden or post.is_held:
         return _("This post was deleted.")
     if viewer.member_id == post.author_id:
         return _("You can't react to your own post.")
     return None
+
+
+def _is_author_or_moderator(viewer: Viewer, post: Post) -> bool:
+    if viewer.member_id is not None and viewer.member_id == post.author_id:
+        return True
+    return viewer.moderates(post.thread.category_id)
 
 
 def _as_bool[**P](
@@ -111,9 +164,13 @@ can_reply = _as_bool(why_cannot_reply)
 can_edit_post = _as_bool(why_cannot_edit_post)
 can_delete_post = _as_bool(why_cannot_delete_post)
 can_react = _as_bool(why_cannot_react)
+can_see_post = _as_bool(why_cannot_see_post)
+can_read_hidden_post = _as_bool(why_cannot_read_hidden_post)
+can_post_anonymously = _as_bool(why_cannot_post_anonymously)
 
 check_can_start_thread = _as_check(why_cannot_start_thread)
 check_can_reply = _as_check(why_cannot_reply)
 check_can_edit_post = _as_check(why_cannot_edit_post)
 check_can_delete_post = _as_check(why_cannot_delete_post)
 check_can_react = _as_check(why_cannot_react)
+check_can_post_anonymously = _as_check(why_cannot_post_anonymously)

@@ -6,10 +6,11 @@ import math
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
 from hearth.accounts.models import User
+from hearth.accounts.selectors import muted_member_ids
 from hearth.core.http import SignInRequired
 from hearth.forum.models import (
     Category,
@@ -20,20 +21,51 @@ from hearth.forum.models import (
     Reaction,
     ReadState,
     Thread,
+    ThreadMute,
     Visibility,
 )
-from hearth.forum.permissions import why_cannot_view_category, why_cannot_view_thread
+from hearth.forum.permissions import (
+    can_delete_post,
+    can_edit_post,
+    can_react,
+    can_read_hidden_post,
+    can_see_post,
+    why_cannot_see_post,
+    why_cannot_view_category,
+    why_cannot_view_thread,
+)
 from hearth.forum.viewer import Viewer
+from hearth.safety.models import ContentNoteLabel, NoteChoice, QueueItem, QueueKind
+from hearth.safety.selectors import hidden_label_ids, note_preferences
 
 POSTS_PER_PAGE = 20
 THREADS_PER_PAGE = 30
 RECENT_THREADS_ON_HOME = 10
 POST_FIELDS = (
-    "thread_id", "position", "author_id", "author_name", "body_html", "created_at",
-    "revision", "edited_at", "edited_by_name", "is_deleted",
-    "hug_count", "heart_count", "thanks_count", "me_too_count",
-    "author__username", "author__display_name", "author__avatar", "author__is_active",
-)  # fmt: skip
+    "thread_id",
+    "position",
+    "author_id",
+    "author_name",
+    "body_html",
+    "created_at",
+    "revision",
+    "edited_at",
+    "edited_by_name",
+    "is_deleted",
+    "is_anonymous",
+    "is_hidden",
+    "hidden_reason",
+    "is_held",
+    "content_note_text",
+    "hug_count",
+    "heart_count",
+    "thanks_count",
+    "me_too_count",
+    "author__username",
+    "author__display_name",
+    "author__avatar",
+    "author__is_active",
+)
 
 
 # --- Visibility --------------------------------------------------------------
@@ -56,11 +88,25 @@ def visible_threads(viewer: Viewer) -> QuerySet[Thread]:
     if viewer.is_member and viewer.moderates_everything:
         return Thread.objects.all()
     if not viewer.is_member:
-        return Thread.objects.filter(category__visibility=Visibility.PUBLIC)
+        return Thread.objects.filter(category__visibility=Visibility.PUBLIC, is_held=False)
+    moderated = Q(category_id__in=viewer.moderated_category_ids)
     return Thread.objects.filter(
-        Q(category__visibility__in=[Visibility.PUBLIC, Visibility.MEMBERS])
-        | Q(category_id__in=viewer.moderated_category_ids)
+        Q(category__visibility__in=[Visibility.PUBLIC, Visibility.MEMBERS]) | moderated,
+        Q(is_held=False) | Q(author_id=viewer.member_id) | moderated,
     )
+
+
+def listed_threads(viewer: Viewer, preferences: dict[int, str]) -> QuerySet[Thread]:
+    """Visible threads minus those the viewer muted or whose content notes they hide."""
+    threads = visible_threads(viewer)
+    if viewer.member is None:
+        return threads
+    threads = threads.exclude(
+        pk__in=ThreadMute.objects.filter(member=viewer.member).values("thread_id")
+    )
+    if hidden := hidden_label_ids(preferences):
+        threads = threads.exclude(content_notes__in=hidden)
+    return threads
 
 
 def _refuse(viewer: Viewer) -> Exception:
@@ -85,7 +131,7 @@ def get_thread_for_viewer_or_404(viewer: Viewer, thread_id: int) -> Thread:
 
 def get_post_for_viewer_or_404(viewer: Viewer, post_id: int) -> Post:
     post = Post.objects.select_related("thread__category").filter(pk=post_id).first()
-    if post is None or why_cannot_view_thread(viewer, post.thread):
+    if post is None or why_cannot_see_post(viewer, post):
         raise _refuse(viewer)
     return post
 
@@ -119,24 +165,101 @@ def _positions_filter(thread: Thread, page: int, *, newest_first: bool) -> Q:
 
 
 @dataclass(frozen=True)
+class PostView:
+    """Everything a page shows about one post, decided here so templates walk no relations."""
+
+    post: Post
+    author_name: str
+    author_username: str  # empty when no profile may be linked (anonymous, or account gone)
+    avatar_owner: User | None  # whose avatar to show; None for anonymous posts
+    note_labels: tuple[str, ...]
+    note_text: str
+    is_folded_by_note: bool  # collapsed behind "Content note: ..." for this viewer
+    is_from_muted_member: bool
+    is_hidden: bool  # hidden by a moderator
+    shows_hidden_text: bool  # the viewer is the author or a moderator
+    is_held: bool
+    is_own: bool
+    own_reactions: frozenset[str]
+    can_edit: bool
+    can_delete: bool
+    can_react: bool
+
+    @property
+    def has_content_note(self) -> bool:
+        return bool(self.note_labels or self.note_text)
+
+
+@dataclass(frozen=True)
 class ThreadPage:
     thread: Thread
-    posts: list[Post]
+    posts: list[PostView]
     page: int
     page_count: int
     newest_first: bool
-    own_reactions: dict[int, frozenset[str]]
     read_position: int | None
     draft_body: str
+    is_thread_muted: bool
     first_unread_position: int | None = field(default=None)
 
     @property
     def highest_position(self) -> int:
-        return max((post.position for post in self.posts), default=0)
+        return max((view.post.position for view in self.posts), default=0)
+
+
+@dataclass(frozen=True)
+class ViewerContext:
+    """What the viewer chose that changes every post: mutes and content-note preferences."""
+
+    muted_member_ids: frozenset[int] = frozenset()
+    note_preferences: dict[int, str] = field(default_factory=dict)
+
+
+def get_viewer_context(viewer: Viewer) -> ViewerContext:
+    if viewer.member is None:
+        return ViewerContext()
+    return ViewerContext(
+        muted_member_ids=muted_member_ids(viewer.member),
+        note_preferences=note_preferences(viewer.member),
+    )
+
+
+def _post_view(
+    viewer: Viewer, post: Post, context: ViewerContext, own_reactions: frozenset[str]
+) -> PostView:
+    labels = list(post.content_notes.all())
+    choices = [context.note_preferences.get(label.pk, NoteChoice.COLLAPSE) for label in labels]
+    folded = bool(post.content_note_text and not labels) or any(
+        choice != NoteChoice.SHOW for choice in choices
+    )
+    author = post.author
+    shows_identity = not post.is_anonymous and author is not None and author.is_active
+    is_own = viewer.member_id is not None and viewer.member_id == post.author_id
+    return PostView(
+        post=post,
+        author_name=author.display_name if shows_identity and author else post.author_name,
+        author_username=author.username if shows_identity and author else "",
+        avatar_owner=author if shows_identity else None,
+        note_labels=tuple(label.name for label in labels),
+        note_text=post.content_note_text,
+        is_folded_by_note=folded and bool(labels or post.content_note_text),
+        # Muting never applies to anonymous posts: folding them would tell the
+        # viewer who wrote them.
+        is_from_muted_member=not post.is_anonymous and post.author_id in context.muted_member_ids,
+        is_hidden=post.is_hidden,
+        shows_hidden_text=can_read_hidden_post(viewer, post),
+        is_held=post.is_held,
+        is_own=is_own,
+        own_reactions=own_reactions,
+        can_edit=can_edit_post(viewer, post),
+        can_delete=can_delete_post(viewer, post),
+        can_react=can_react(viewer, post),
+    )
 
 
 def get_thread_page(viewer: Viewer, thread: Thread, page: int, *, newest_first: bool) -> ThreadPage:
-    """Load one page of a thread: posts with authors, the viewer's reactions, read marker, draft.
+    """Load one page of a thread: posts with authors and notes, the viewer's reactions,
+    mutes, note preferences, read marker and draft.
 
     One query per kind of data, whatever the page number or thread length.
     Raises Http404 for a page past the end.
@@ -150,39 +273,55 @@ def get_thread_page(viewer: Viewer, thread: Thread, page: int, *, newest_first: 
         )
         .select_related("author")
         .only(*POST_FIELDS)
+        .prefetch_related(Prefetch("content_notes", queryset=ContentNoteLabel.objects.only("name")))
         .order_by("-position" if newest_first else "position")
     )
     if newest_first and posts and posts[-1].position == 1:
         posts.insert(0, posts.pop())  # the original post stays first
-    own_reactions: dict[int, frozenset[str]] = {}
+    for post in posts:
+        post.thread = thread  # already loaded: permission checks need it, without a query
+    posts = [post for post in posts if can_see_post(viewer, post)]
+    context = get_viewer_context(viewer)
+    own_reactions: dict[int, set[str]] = {}
     read_position: int | None = None
     draft_body = ""
+    is_thread_muted = False
     if viewer.member is not None:
-        grouped: dict[int, set[str]] = {}
         for post_id, kind in Reaction.objects.filter(
             member=viewer.member, post__in=[post.pk for post in posts]
         ).values_list("post_id", "kind"):
-            grouped.setdefault(post_id, set()).add(kind)
-        own_reactions = {post_id: frozenset(kinds) for post_id, kinds in grouped.items()}
+            own_reactions.setdefault(post_id, set()).add(kind)
         read_position = (
             ReadState.objects.filter(member=viewer.member, thread=thread)
             .values_list("last_read_position", flat=True)
             .first()
         )
-        draft_body = (
-            Draft.objects.filter(member=viewer.member, thread=thread)
-            .values_list("body", flat=True)
-            .first()
-            or ""
-        )
+        draft_body = get_reply_draft(viewer.member, thread)
+        is_thread_muted = ThreadMute.objects.filter(member=viewer.member, thread=thread).exists()
     first_unread = None
     if read_position is not None and read_position < thread.last_position:
         first_unread = read_position + 1
+    views = [
+        _post_view(viewer, post, context, frozenset(own_reactions.get(post.pk, ())))
+        for post in posts
+    ]
     return ThreadPage(
-        thread=thread, posts=posts, page=page, page_count=pages, newest_first=newest_first,
-        own_reactions=own_reactions, read_position=read_position, draft_body=draft_body,
+        thread=thread,
+        posts=views,
+        page=page,
+        page_count=pages,
+        newest_first=newest_first,
+        read_position=read_position,
+        draft_body=draft_body,
+        is_thread_muted=is_thread_muted,
         first_unread_position=first_unread,
-    )  # fmt: skip
+    )
+
+
+def get_post_view(viewer: Viewer, post: Post) -> PostView:
+    """One post as a page shows it (for fragments such as the reactions after a toggle)."""
+    own = get_own_reactions(viewer.member, post) if viewer.member else frozenset()
+    return _post_view(viewer, post, get_viewer_context(viewer), own)
 
 
 def get_post_at_position(thread: Thread, position: int) -> Post | None:
@@ -271,8 +410,11 @@ def _unread_rows(viewer: Viewer, threads: list[Thread]) -> list[ThreadRow]:
 
 
 def get_category_page(viewer: Viewer, category: Category, after: Cursor | None) -> CategoryPage:
-    threads = Thread.objects.filter(category=category).order_by(
-        "-is_pinned", "-last_post_at", "-id"
+    preferences = note_preferences(viewer.member)
+    threads = (
+        listed_threads(viewer, preferences)
+        .filter(category=category)
+        .order_by("-is_pinned", "-last_post_at", "-id")
     )
     if after is not None:
         threads = threads.filter(
@@ -298,21 +440,38 @@ def get_category_page(viewer: Viewer, category: Category, after: Cursor | None) 
 class HomePage:
     categories: list[Category]
     recent: list[ThreadRow]
+    # Each category's latest thread, when this viewer would see it in a list
+    # (not muted, not hidden by their content-note choices, not held).
+    listed_last_thread_ids: frozenset[int]
 
 
 def get_home_page(viewer: Viewer) -> HomePage:
     categories = list(visible_categories(viewer))
+    listed = listed_threads(viewer, note_preferences(viewer.member))
+    last_ids = [category.last_thread_id for category in categories if category.last_thread_id]
+    listed_last = frozenset(listed.filter(pk__in=last_ids).values_list("pk", flat=True))
     recent = list(
-        visible_threads(viewer)
-        .select_related("category")
+        listed.select_related("category")
         .only(
-            "title", "author_name", "reply_count", "last_post_at", "last_poster_name",
-            "last_position", "is_pinned", "is_locked", "category__name", "category__slug",
+            "title",
+            "author_name",
+            "reply_count",
+            "last_post_at",
+            "last_poster_name",
+            "last_position",
+            "is_pinned",
+            "is_locked",
+            "category__name",
+            "category__slug",
             "category_id",
         )
         .order_by("-last_post_at")[:RECENT_THREADS_ON_HOME]
-    )  # fmt: skip
-    return HomePage(categories=categories, recent=_unread_rows(viewer, recent))
+    )
+    return HomePage(
+        categories=categories,
+        recent=_unread_rows(viewer, recent),
+        listed_last_thread_ids=listed_last,
+    )
 
 
 # --- Small reads for composers and actions -----------------------------------------
@@ -345,8 +504,19 @@ def get_own_reactions(member: User, post: Post) -> frozenset[str]:
 
 
 def author_display_name(post: Post) -> str:
-    """The author's current display name, or the name they posted under if they left."""
+    """The author's current display name; the pseudonym for anonymous posts, and the
+    name they posted under if they left."""
     author = post.author
-    if author is not None and author.is_active:
+    if not post.is_anonymous and author is not None and author.is_active:
         return author.display_name
     return post.author_name
+
+
+def get_check_in_for_author(member: User, item_id: int) -> QueueItem | None:
+    """A check-in item, only for the author of the post it is about (else None)."""
+    item = QueueItem.objects.filter(pk=item_id, kind=QueueKind.CHECK_IN).first()
+    if item is None or item.post_id is None:
+        return None
+    if not Post.objects.filter(pk=item.post_id, author=member).exists():
+        return None
+    return item

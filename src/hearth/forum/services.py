@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -20,6 +21,7 @@ from hearth.core.text import MAX_SOURCE_BYTES, RENDER_VERSION, RenderedText, Sou
 from hearth.forum.models import (
     REACTION_COUNT_FIELDS,
     TITLE_MAX_LENGTH,
+    AnonymousIdentity,
     Category,
     CategoryReadMark,
     Draft,
@@ -29,16 +31,29 @@ from hearth.forum.models import (
     ReactionKind,
     ReadState,
     Thread,
+    ThreadMute,
 )
 from hearth.forum.permissions import (
     check_can_delete_post,
     check_can_edit_post,
+    check_can_post_anonymously,
     check_can_react,
     check_can_reply,
     check_can_start_thread,
 )
 from hearth.forum.text import render_post_body
-from hearth.forum.viewer import viewer_for
+from hearth.forum.viewer import Viewer, viewer_for
+from hearth.safety.crisis_matching import CrisisMatch
+from hearth.safety.models import ContentNoteLabel
+from hearth.safety.services import (
+    find_crisis_signals,
+    has_open_check_in,
+    open_check_in,
+    open_held_post_item,
+)
+
+# Labels a method-or-means crisis match folds a post under (seeded by safety's migration).
+METHOD_NOTE_LABELS = ("suicide", "self-harm")
 
 REQUEST_KEY_MAX_LENGTH = 64
 
@@ -52,15 +67,38 @@ class EditConflict(Exception):  # noqa: N818 - a situation, not a bug: "an edit 
     edited_by_name: str
 
 
+@dataclass(frozen=True)
+class ContentNote:
+    """The content note an author chose: labels and optional free text."""
+
+    labels: tuple[ContentNoteLabel, ...] = ()
+    text: str = ""
+
+
+NO_CONTENT_NOTE = ContentNote()
+
+
 def start_thread(
-    *, author: User, category: Category, title: str, body: str, request_key: str
+    *,
+    author: User,
+    category: Category,
+    title: str,
+    body: str,
+    request_key: str,
+    anonymous: bool = False,
+    content_note: ContentNote = NO_CONTENT_NOTE,
 ) -> Thread:
     """Create a thread with its original post; the same request_key creates it once."""
-    check_can_start_thread(viewer_for(author), category)
+    viewer = viewer_for(author)
+    check_can_start_thread(viewer, category)
+    if anonymous:
+        check_can_post_anonymously(viewer, category)
     title = _clean_title(title)
     if existing := _post_for_request(author, request_key):
         return existing.thread
     rendered = _render(body)
+    signals = find_crisis_signals(body, language=author.language)
+    held = _should_hold(author, viewer)
     try:
         with transaction.atomic():
             now = timezone.now()
@@ -72,52 +110,82 @@ def start_thread(
                 created_at=now,
                 last_post_at=now,
                 last_poster_name=author.display_name,
+                is_held=held,
             )
+            name = _public_name(thread, author, anonymous=anonymous)
             post = _insert_post(
-                thread=thread, position=1, author=author, body=body, rendered=rendered,
-                request_key=request_key, now=now,
-            )  # fmt: skip
-            Thread.objects.filter(pk=thread.pk).update(last_post_id=post.pk)
-            Category.objects.filter(pk=category.pk).update(
-                thread_count=F("thread_count") + 1,
-                post_count=F("post_count") + 1,
-                **_category_last_post(thread, author, now),
+                thread=thread,
+                position=1,
+                author=author,
+                author_name=name,
+                body=body,
+                rendered=rendered,
+                request_key=request_key,
+                now=now,
+                anonymous=anonymous,
+                held=held,
+                content_note=content_note,
             )
+            Thread.objects.filter(pk=thread.pk).update(
+                last_post_id=post.pk, author_name=name, last_poster_name=name
+            )
+            thread.author_name = thread.last_poster_name = name
+            if not held:
+                _count_new_thread(thread, name, now)
             Draft.objects.filter(member=author, category=category, thread=None).delete()
+            _after_publishing(post, signals, held=held)
     except IntegrityError:
         # A concurrent submission of the same form won the race: return its thread.
         if existing := _post_for_request(author, request_key):
             return existing.thread
         raise
     thread.last_post_id = post.pk
+    thread.first_post = post  # type: ignore[attr-defined]  # hands the view the check-in, if any
     return thread
 
 
-def reply_to_thread(*, author: User, thread: Thread, body: str, request_key: str) -> Post:
+def reply_to_thread(
+    *,
+    author: User,
+    thread: Thread,
+    body: str,
+    request_key: str,
+    anonymous: bool = False,
+    content_note: ContentNote = NO_CONTENT_NOTE,
+) -> Post:
     """Add a reply at the end of the thread; the same request_key posts once."""
-    check_can_reply(viewer_for(author), thread)
+    viewer = viewer_for(author)
+    check_can_reply(viewer, thread)
+    if anonymous:
+        check_can_post_anonymously(viewer, thread.category)
     if existing := _post_for_request(author, request_key):
         return existing
     rendered = _render(body)
+    signals = find_crisis_signals(body, language=author.language)
+    held = _should_hold(author, viewer)
     try:
         with transaction.atomic():
             locked = Thread.objects.select_for_update().only("last_position").get(pk=thread.pk)
             now = timezone.now()
+            name = _public_name(thread, author, anonymous=anonymous)
             post = _insert_post(
-                thread=thread, position=locked.last_position + 1, author=author, body=body,
-                rendered=rendered, request_key=request_key, now=now,
-            )  # fmt: skip
-            Thread.objects.filter(pk=thread.pk).update(
-                last_position=post.position,
-                reply_count=F("reply_count") + 1,
-                last_post_at=now,
-                last_post_id=post.pk,
-                last_poster_name=author.display_name,
+                thread=thread,
+                position=locked.last_position + 1,
+                author=author,
+                author_name=name,
+                body=body,
+                rendered=rendered,
+                request_key=request_key,
+                now=now,
+                anonymous=anonymous,
+                held=held,
+                content_note=content_note,
             )
-            Category.objects.filter(pk=thread.category_id).update(
-                post_count=F("post_count") + 1, **_category_last_post(thread, author, now)
-            )
+            Thread.objects.filter(pk=thread.pk).update(last_position=post.position)
+            if not held:
+                _count_new_reply(thread, post)
             Draft.objects.filter(member=author, thread=thread).delete()
+            _after_publishing(post, signals, held=held)
     except IntegrityError:
         if existing := _post_for_request(author, request_key):
             return existing
@@ -125,15 +193,104 @@ def reply_to_thread(*, author: User, thread: Thread, body: str, request_key: str
     return post
 
 
-def edit_post(*, editor: User, post: Post, body: str, base_revision: int, reason: str = "") -> Post:
-    """Save a new revision of a post.
+def release_held_post(post: Post) -> None:
+    """Publish a held post: it joins the counts and lists as if posted now."""
+    with transaction.atomic():
+        updated = Post.objects.filter(pk=post.pk, is_held=True).update(is_held=False)
+        if not updated:
+            return
+        thread = post.thread
+        if post.is_original_post:
+            Thread.objects.filter(pk=thread.pk).update(is_held=False)
+            _count_new_thread(thread, post.author_name, post.created_at)
+        else:
+            _count_new_reply(thread, post)
+
+
+def _count_new_thread(thread: Thread, name: str, now: datetime) -> None:
+    Category.objects.filter(pk=thread.category_id).update(
+        thread_count=F("thread_count") + 1,
+        post_count=F("post_count") + 1,
+        **_category_last_post(thread, name, now),
+    )
+
+
+def _count_new_reply(thread: Thread, post: Post) -> None:
+    Thread.objects.filter(pk=thread.pk).update(
+        reply_count=F("reply_count") + 1,
+        last_post_at=post.created_at,
+        last_post_id=post.pk,
+        last_poster_name=post.author_name,
+    )
+    Category.objects.filter(pk=thread.category_id).update(
+        post_count=F("post_count") + 1,
+        **_category_last_post(thread, post.author_name, post.created_at),
+    )
+
+
+def _should_hold(author: User, viewer: Viewer) -> bool:
+    """Hold a new member's first posts for approval, if the operator asked for that."""
+    limit: int = settings.HEARTH_HOLD_FIRST_POSTS
+    if limit <= 0 or viewer.is_moderator:
+        return False
+    published = Post.objects.filter(author=author, is_held=False, is_hidden=False).count()
+    return published < limit
+
+
+def _public_name(thread: Thread, author: User, *, anonymous: bool) -> str:
+    """The name shown with a post: the display name, or the thread's pseudonym for the author."""
+    if not anonymous:
+        return author.display_name
+    identity = AnonymousIdentity.objects.filter(thread=thread, member=author).first()
+    if identity is None:
+        number = AnonymousIdentity.objects.filter(thread=thread).count()
+        identity = AnonymousIdentity.objects.create(thread=thread, member=author, number=number)
+    return identity.pseudonym
+
+
+def _after_publishing(post: Post, signals: list[CrisisMatch], *, held: bool) -> None:
+    """Queue what moderators should see: a held post, and a check-in on crisis signals.
+
+    The post is published as normal whatever matched (CARE.md); a method or
+    means match also folds it under a content note.
+    """
+    ids = {"post_id": post.pk, "thread_id": post.thread_id, "category_id": post.thread.category_id}
+    if held:
+        open_held_post_item(**ids)
+    if not signals:
+        return
+    item = open_check_in(**ids, matches=signals)
+    post.check_in_item_id = item.pk
+    if any(signal.is_method for signal in signals):
+        labels = list(ContentNoteLabel.objects.filter(slug__in=METHOD_NOTE_LABELS))
+        post.content_notes.add(*labels)
+        if post.is_original_post:
+            post.thread.content_notes.add(*labels)
+
+
+def edit_post(
+    *,
+    editor: User,
+    post: Post,
+    body: str,
+    base_revision: int,
+    reason: str = "",
+    content_note: ContentNote | None = None,
+) -> Post:
+    """Save a new revision of a post (and, if given, its content note).
 
     Raises EditConflict, changing nothing, when ``base_revision`` is not the
     post's current revision: someone saved in between, and both texts must
-    survive for the editor to merge.
+    survive for the editor to merge. An edit is publishing too, so it is
+    checked for crisis signals like a new post.
     """
     check_can_edit_post(viewer_for(editor), post)
     rendered = _render(body)
+    signals = (
+        find_crisis_signals(body, language=editor.language) if editor.pk == post.author_id else []
+    )
+    # The author of an anonymous post edits under the thread's pseudonym.
+    editor_name = post.author_name if editor.pk == post.author_id else editor.display_name
     with transaction.atomic():
         current = Post.objects.select_for_update().get(pk=post.pk)
         if current.revision != base_revision:
@@ -142,24 +299,40 @@ def edit_post(*, editor: User, post: Post, body: str, base_revision: int, reason
                 current_revision=current.revision,
                 edited_by_name=current.edited_by_name or current.author_name,
             )
-        if current.body == body:
-            return current
-        now = timezone.now()
-        number = current.revision + 1
-        PostRevision.objects.create(
-            post=current, number=number, body=body, author_name=editor.display_name,
-            reason=reason.strip(), created_at=now,
-        )  # fmt: skip
-        Post.objects.filter(pk=post.pk).update(
-            body=body,
-            body_html=rendered.html,
-            render_version=rendered.version,
-            revision=number,
-            edited_at=now,
-            edited_by_name=editor.display_name,
-        )
+        if content_note is not None:
+            _set_content_note(current, content_note)
+        if current.body != body:
+            now = timezone.now()
+            number = current.revision + 1
+            PostRevision.objects.create(
+                post=current,
+                number=number,
+                body=body,
+                author_name=editor_name,
+                reason=reason.strip(),
+                created_at=now,
+            )
+            Post.objects.filter(pk=post.pk).update(
+                body=body,
+                body_html=rendered.html,
+                render_version=rendered.version,
+                revision=number,
+                edited_at=now,
+                edited_by_name=editor_name,
+            )
+            if signals and not has_open_check_in(post_id=post.pk):
+                _after_publishing(current, signals, held=False)
+    check_in_item_id = current.check_in_item_id
     post.refresh_from_db()
+    post.check_in_item_id = check_in_item_id
     return post
+
+
+def _set_content_note(post: Post, content_note: ContentNote) -> None:
+    Post.objects.filter(pk=post.pk).update(content_note_text=content_note.text.strip()[:120])
+    post.content_notes.set(content_note.labels)
+    if post.is_original_post:
+        post.thread.content_notes.set(content_note.labels)
 
 
 @transaction.atomic
@@ -190,11 +363,11 @@ def toggle_reaction(*, member: User, post: Post, kind: ReactionKind) -> bool:
     check_can_react(viewer_for(member), post)
     counter = REACTION_COUNT_FIELDS[kind]
     with transaction.atomic():
-        removed, _ = Reaction.objects.filter(post=post, member=member, kind=kind).delete()
+        removed, _by_model = Reaction.objects.filter(post=post, member=member, kind=kind).delete()
         if removed:
             Post.objects.filter(pk=post.pk).update(**{counter: F(counter) - 1})
             return False
-        _, created = Reaction.objects.get_or_create(post=post, member=member, kind=kind)
+        _reaction, created = Reaction.objects.get_or_create(post=post, member=member, kind=kind)
         if created:
             Post.objects.filter(pk=post.pk).update(**{counter: F(counter) + 1})
         return True
@@ -245,7 +418,7 @@ def save_draft(
     if not body.strip() and not title.strip():
         Draft.objects.filter(member=member, **place).delete()
         return None
-    draft, _ = Draft.objects.update_or_create(
+    draft, _created = Draft.objects.update_or_create(
         member=member, **place, defaults={"body": body, "title": title[:TITLE_MAX_LENGTH]}
     )
     return draft
@@ -298,34 +471,45 @@ def _insert_post(
     thread: Thread,
     position: int,
     author: User,
+    author_name: str,
     body: str,
     rendered: RenderedText,
     request_key: str,
     now: datetime,
+    anonymous: bool,
+    held: bool,
+    content_note: ContentNote,
 ) -> Post:
     post = Post.objects.create(
         thread=thread,
         position=position,
         author=author,
-        author_name=author.display_name,
+        author_name=author_name,
         body=body,
         body_html=rendered.html,
         render_version=rendered.version,
         request_key=request_key[:REQUEST_KEY_MAX_LENGTH],
         created_at=now,
+        is_anonymous=anonymous,
+        is_held=held,
+        content_note_text=content_note.text.strip()[:120],
     )
+    if content_note.labels:
+        post.content_notes.set(content_note.labels)
+        if position == 1:
+            thread.content_notes.set(content_note.labels)
     PostRevision.objects.create(
-        post=post, number=1, body=body, author_name=author.display_name, created_at=now
+        post=post, number=1, body=body, author_name=author_name, created_at=now
     )
     return post
 
 
-def _category_last_post(thread: Thread, author: User, now: datetime) -> dict[str, object]:
+def _category_last_post(thread: Thread, name: str, now: datetime) -> dict[str, object]:
     return {
         "last_post_at": now,
         "last_thread_id": thread.pk,
         "last_thread_title": thread.title,
-        "last_poster_name": author.display_name,
+        "last_poster_name": name,
     }
 
 
@@ -351,3 +535,11 @@ def rerender_posts(*, everything: bool = False, batch_size: int = 200) -> int:
             )
         last_id = batch[-1][0]
     return count
+
+
+def set_thread_muted(*, member: User, thread: Thread, muted: bool) -> None:
+    """Mute a thread (it leaves the member's lists) or unmute it."""
+    if muted:
+        ThreadMute.objects.get_or_create(member=member, thread=thread)
+    else:
+        ThreadMute.objects.filter(member=member, thread=thread).delete()

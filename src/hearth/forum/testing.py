@@ -69,9 +69,11 @@ def make_thread(make_member: MakeMember, make_category: MakeCategory) -> MakeThr
 def make_reply(make_member: MakeMember) -> MakeReply:
     def make(thread: Thread, *, author: User | None = None, body: str = "Sending a hug.") -> Post:
         return reply_to_thread(
-            author=author or make_member(), thread=thread, body=body,
+            author=author or make_member(),
+            thread=thread,
+            body=body,
             request_key=f"reply-{next(_numbers)}",
-        )  # fmt: skip
+        )
 
     return make
 

@@ -9,9 +9,16 @@ from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms import Form
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseRedirect,
+)
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -33,7 +40,13 @@ from hearth.forum.forms import (
 )
 from hearth.forum.models import Post, ReactionKind, Thread
 from hearth.forum.permissions import can_reply, check_can_delete_post, why_cannot_reply
+from hearth.forum.selectors import get_check_in_for_author
 from hearth.forum.viewer import Viewer, get_viewer
+from hearth.safety import services as safety_services
+from hearth.safety.coverage import coverage_at
+from hearth.safety.models import QueueItem
+from hearth.safety.selectors import crisis_contacts_for_member
+from hearth.safety.services import find_crisis_signals
 
 POST_RATE = RateLimit.parse(settings.HEARTH_POST_RATE_LIMIT)
 ACTION_RATE = RateLimit.parse(settings.HEARTH_ACTION_RATE_LIMIT)
@@ -113,11 +126,15 @@ def new_thread(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "GET":
         draft = selectors.get_new_thread_draft(member, found)
         form = NewThreadForm(
-            initial={"title": draft.title if draft else "", "body": draft.body if draft else "",
-                     "request_key": new_request_key()}
-        )  # fmt: skip
+            initial={
+                "title": draft.title if draft else "",
+                "body": draft.body if draft else "",
+                "request_key": new_request_key(),
+            },
+            allow_anonymous=found.allow_anonymous,
+        )
         return render(request, "forum/new_thread.html", {"form": form, "category": found})
-    form = NewThreadForm(request.POST)
+    form = NewThreadForm(request.POST, allow_anonymous=found.allow_anonymous)
     status = 400
     if form.is_valid() and _too_fast(request, "post", POST_RATE):
         form.add_error(None, _too_fast_message())
@@ -125,13 +142,23 @@ def new_thread(request: HttpRequest, slug: str) -> HttpResponse:
     elif form.is_valid():
         try:
             thread = services.start_thread(
-                author=member, category=found, title=form.cleaned_data["title"],
+                author=member,
+                category=found,
+                title=form.cleaned_data["title"],
                 body=form.cleaned_data["body"],
                 request_key=form.cleaned_data["request_key"] or new_request_key(),
-            )  # fmt: skip
+                anonymous=form.is_anonymous(),
+                content_note=form.content_note(),
+            )
         except ValidationError as error:
             _apply_errors(form, error, "title" if error.code == "empty_title" else "body")
+        except PermissionDenied as refusal:
+            form.add_error(None, str(refusal))
+            status = 403
         else:
+            first_post = getattr(thread, "first_post", None)
+            if first_post is not None:
+                _remember_crisis_panel(request, first_post)
             return redirect(thread)
     context = {"form": form, "category": found}
     return render(request, "forum/new_thread.html", context, status=status)
@@ -147,10 +174,14 @@ def _thread_context(
     newest_first = bool(viewer.member and viewer.member.replies_newest_first)
     page = selectors.get_thread_page(viewer, thread, page_number, newest_first=newest_first)
     if reply_form is None and can_reply(viewer, thread):
-        reply_form = ReplyForm(initial={"body": page.draft_body, "request_key": new_request_key()})
+        reply_form = ReplyForm(
+            initial={"body": page.draft_body, "request_key": new_request_key()},
+            allow_anonymous=thread.category.allow_anonymous,
+        )
     return {
         "thread": thread,
         "page": page,
+        "crisis_panel": _crisis_panel_for(request, viewer, thread),
         "reply_form": reply_form,
         "why_cannot_reply": why_cannot_reply(viewer, thread),
         "viewer": viewer,
@@ -170,9 +201,11 @@ def thread(request: HttpRequest, thread_id: int) -> HttpResponse:
     page: selectors.ThreadPage = context["page"]
     if viewer.member is not None and page.posts:
         services.mark_thread_read(
-            member=viewer.member, thread=found, up_to_position=page.highest_position,
+            member=viewer.member,
+            thread=found,
+            up_to_position=page.highest_position,
             known_position=page.read_position,
-        )  # fmt: skip
+        )
     return render(request, "forum/thread.html", context)
 
 
@@ -191,7 +224,7 @@ def first_unread(request: HttpRequest, thread_id: int) -> HttpResponse:
 def reply(request: HttpRequest, thread_id: int) -> HttpResponse:
     viewer = get_viewer(request)
     found = selectors.get_thread_for_viewer_or_404(viewer, thread_id)
-    form = ReplyForm(request.POST)
+    form = ReplyForm(request.POST, allow_anonymous=found.category.allow_anonymous)
     status = 400
     if form.is_valid() and _too_fast(request, "post", POST_RATE):
         form.add_error(None, _too_fast_message())
@@ -199,12 +232,21 @@ def reply(request: HttpRequest, thread_id: int) -> HttpResponse:
     elif form.is_valid():
         try:
             post = services.reply_to_thread(
-                author=_member(request), thread=found, body=form.cleaned_data["body"],
+                author=_member(request),
+                thread=found,
+                body=form.cleaned_data["body"],
                 request_key=form.cleaned_data["request_key"] or new_request_key(),
-            )  # fmt: skip
+                anonymous=form.is_anonymous(),
+                content_note=form.content_note(),
+            )
         except ValidationError as error:
             _apply_errors(form, error)
+        except PermissionDenied as refusal:
+            # Locked meanwhile, or the member was suspended: say why, keep the text.
+            form.add_error(None, str(refusal))
+            status = 403
         else:
+            _remember_crisis_panel(request, post)
             return redirect(post)
     return render(request, "forum/reply.html", {"thread": found, "form": form}, status=status)
 
@@ -220,11 +262,15 @@ def quote(request: HttpRequest, post_id: int) -> HttpResponse:
         raise PermissionDenied(reason)
     draft = selectors.get_reply_draft(_member(request), post.thread)
     quoted = quote_markdown(
-        post.body, author_name=selectors.author_display_name(post),
+        post.body,
+        author_name=selectors.author_display_name(post),
         permalink=request.build_absolute_uri(post.get_absolute_url()),
-    )  # fmt: skip
+    )
     body = f"{draft}\n\n{quoted}\n\n" if draft.strip() else f"{quoted}\n\n"
-    form = ReplyForm(initial={"body": body, "request_key": new_request_key()})
+    form = ReplyForm(
+        initial={"body": body, "request_key": new_request_key()},
+        allow_anonymous=post.thread.category.allow_anonymous,
+    )
     return render(request, "forum/reply.html", {"thread": post.thread, "form": form})
 
 
@@ -248,26 +294,42 @@ def edit_post(request: HttpRequest, post_id: int) -> HttpResponse:
     viewer = get_viewer(request)
     post = selectors.get_post_for_viewer_or_404(viewer, post_id)
     if request.method == "GET":
-        form = EditPostForm(initial={"body": post.body, "base_revision": post.revision})
+        form = EditPostForm(
+            initial={
+                "body": post.body,
+                "base_revision": post.revision,
+                "content_notes": list(post.content_notes.all()),
+                "content_note_text": post.content_note_text,
+            }
+        )
         return render(request, "forum/edit_post.html", {"post": post, "form": form})
     form = EditPostForm(request.POST)
     if form.is_valid():
         try:
-            services.edit_post(
-                editor=_member(request), post=post, body=form.cleaned_data["body"],
+            edited = services.edit_post(
+                editor=_member(request),
+                post=post,
+                body=form.cleaned_data["body"],
                 base_revision=form.cleaned_data["base_revision"],
                 reason=form.cleaned_data["reason"],
-            )  # fmt: skip
+                content_note=form.content_note(),
+            )
         except services.EditConflict as conflict:
             merged = EditPostForm(
-                initial={"body": form.cleaned_data["body"], "reason": form.cleaned_data["reason"],
-                         "base_revision": conflict.current_revision}
-            )  # fmt: skip
+                initial={
+                    "body": form.cleaned_data["body"],
+                    "reason": form.cleaned_data["reason"],
+                    "base_revision": conflict.current_revision,
+                    "content_notes": form.cleaned_data["content_notes"],
+                    "content_note_text": form.cleaned_data["content_note_text"],
+                }
+            )
             context = {"post": post, "form": merged, "conflict": conflict}
             return render(request, "forum/edit_conflict.html", context, status=409)
         except ValidationError as error:
             _apply_errors(form, error)
         else:
+            _remember_crisis_panel(request, edited)
             return redirect(post)
     return render(request, "forum/edit_post.html", {"post": post, "form": form}, status=400)
 
@@ -306,12 +368,7 @@ def react(request: HttpRequest, post_id: int) -> HttpResponse:
     )
     if request.htmx:  # type: ignore[attr-defined]  # set by django-htmx's middleware
         post.refresh_from_db()
-        context = {
-            "post": post,
-            "own_reactions": selectors.get_own_reactions(_member(request), post),
-            "viewer": viewer,
-            "reaction_kinds": ReactionKind,
-        }
+        context = {"view": selectors.get_post_view(viewer, post)}
         return render(request, "forum/_reactions.html", context)
     return redirect(post)
 
@@ -332,17 +389,23 @@ def preview(request: HttpRequest) -> HttpResponse:
         return _too_fast_response()
     form = PreviewForm(request.POST)
     html = ""
+    crisis_panel = None
     if form.is_valid():
         html = render_markdown(form.cleaned_data["body"], id_prefix="preview-").html
+        member = _member(request)
+        if find_crisis_signals(form.cleaned_data["body"], language=member.language):
+            crisis_panel = _crisis_panel_context(member, item=None)
     if request.htmx:  # type: ignore[attr-defined]
         status = 200 if form.is_valid() else 400
-        return render(request, "forum/_preview.html", {"form": form, "html": html}, status=status)
+        context = {"form": form, "html": html, "crisis_panel": crisis_panel}
+        return render(request, "forum/_preview.html", context, status=status)
     action = request.POST.get("next_action", "")
     if not url_has_allowed_host_and_scheme(action, allowed_hosts={request.get_host()}):
         action = reverse("home")
     context = {
         "form": form,
         "html": html,
+        "crisis_panel": crisis_panel,
         "action": action,
         "title": request.POST.get("title", ""),
         "request_key": request.POST.get("request_key", "") or new_request_key(),
@@ -371,9 +434,11 @@ def save_draft(request: HttpRequest) -> HttpResponse:
         return HttpResponseBadRequest(_("The draft could not be saved."))
     try:
         draft = services.save_draft(
-            member=_member(request), body=form.cleaned_data["body"],
-            title=form.cleaned_data["title"], **place,
-        )  # fmt: skip
+            member=_member(request),
+            body=form.cleaned_data["body"],
+            title=form.cleaned_data["title"],
+            **place,
+        )
     except ValidationError as error:
         return HttpResponse(" ".join(error.messages), status=400)
     message = _("Draft saved.") if draft else _("Draft cleared.")
@@ -392,3 +457,60 @@ def set_reply_order(request: HttpRequest) -> HttpResponse:
     if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
         next_url = reverse("home")
     return HttpResponseRedirect(next_url.split("?", 1)[0])
+
+
+# --- Care: the private crisis panel, check-ins, muting a thread ----------------------
+
+CRISIS_PANEL_SESSION_KEY = "hearth_crisis_panel"
+
+
+def _remember_crisis_panel(request: HttpRequest, post: Post) -> None:
+    """After publishing, remember (for the writer only) that the panel should show."""
+    if post.check_in_item_id is not None:
+        request.session[CRISIS_PANEL_SESSION_KEY] = {
+            "post_id": post.pk,
+            "thread_id": post.thread_id,
+            "item_id": post.check_in_item_id,
+        }
+
+
+def _crisis_panel_context(member: User, item: QueueItem | None) -> dict[str, Any]:
+    return {
+        "contacts": crisis_contacts_for_member(member),
+        "coverage": coverage_at(timezone.now()),
+        "check_in_item_id": item.pk if item else None,
+        "asked_for_check_in": bool(item and item.asked_for_check_in),
+    }
+
+
+def _crisis_panel_for(
+    request: HttpRequest, viewer: Viewer, thread: Thread
+) -> dict[str, Any] | None:
+    """The writer's private panel, shown once on the page they land on after posting."""
+    remembered = request.session.get(CRISIS_PANEL_SESSION_KEY)
+    if viewer.member is None or not remembered or remembered.get("thread_id") != thread.pk:
+        return None
+    del request.session[CRISIS_PANEL_SESSION_KEY]
+    item = get_check_in_for_author(viewer.member, remembered["item_id"])
+    return _crisis_panel_context(viewer.member, item)
+
+
+@require_POST
+def ask_for_check_in(request: HttpRequest, item_id: int) -> HttpResponse:
+    """The writer opts in: "ask a moderator to check in with me"."""
+    member = _member(request)
+    item = get_check_in_for_author(member, item_id)
+    if item is None:
+        raise Http404
+    safety_services.ask_for_check_in(item=item)
+    item.asked_for_check_in = True
+    context = {"crisis_panel": _crisis_panel_context(member, item), "post_id": item.post_id}
+    return render(request, "forum/check_in_asked.html", context)
+
+
+@require_POST
+def mute_thread(request: HttpRequest, thread_id: int) -> HttpResponse:
+    found = selectors.get_thread_for_viewer_or_404(get_viewer(request), thread_id)
+    muted = request.POST.get("mute") == "1"
+    services.set_thread_muted(member=_member(request), thread=found, muted=muted)
+    return redirect(found)

@@ -8,7 +8,7 @@ three in step.
 """
 
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import django_stubs_ext
 import environ
@@ -45,17 +45,35 @@ HEARTH_ADMIN_PATH = env.str("HEARTH_ADMIN_PATH", default="admin/").strip("/") + 
 HEARTH_AVATAR_MAX_BYTES = env.int("HEARTH_AVATAR_MAX_BYTES", default=2 * 1024 * 1024)
 HEARTH_DEFAULT_COUNTRY = env.str("HEARTH_DEFAULT_COUNTRY", default="GB")
 HEARTH_SIGNUP_OPEN = env.bool("HEARTH_SIGNUP_OPEN", default=True)
+# Moderation: when someone is on duty (told honestly to members in the crisis
+# panel and after a report), the response targets, and holding new members'
+# first posts for approval (0 = never).
+HEARTH_MODERATION_HOURS = env.str("HEARTH_MODERATION_HOURS", default="mon-sun 08:00-22:00")
+HEARTH_MODERATION_TIME_ZONE = env.str("HEARTH_MODERATION_TIME_ZONE", default="Europe/London")
+HEARTH_REPORT_TARGET_HOURS = env.int("HEARTH_REPORT_TARGET_HOURS", default=24)
+HEARTH_CHECK_IN_TARGET_HOURS = env.int("HEARTH_CHECK_IN_TARGET_HOURS", default=4)
+HEARTH_HOLD_FIRST_POSTS = env.int("HEARTH_HOLD_FIRST_POSTS", default=0)
 # Writing rate limits per member, "COUNT/SECONDS": posts (threads and
 # replies), and the lighter actions (previews, reactions, draft saves).
 HEARTH_POST_RATE_LIMIT = env.str("HEARTH_POST_RATE_LIMIT", default="20/600")
 HEARTH_ACTION_RATE_LIMIT = env.str("HEARTH_ACTION_RATE_LIMIT", default="240/600")
 # Uploads larger than this are refused with 413 before Django reads them.
 HEARTH_MAX_REQUEST_BYTES = env.int("HEARTH_MAX_REQUEST_BYTES", default=4 * 1024 * 1024)
+# Benchmarks only (bench/): a page file served from memory at /__bench__/ceiling/.
+HEARTH_BENCH_CEILING = env.str("HEARTH_BENCH_CEILING", default="")
+
+# Between sessions (the private toolkit): Fernet keys for its encrypted text,
+# comma-separated, the first one current. Unset means the key file
+# HEARTH_DATA_DIR/toolkit_keys, created on first use (docs/configuration.md).
+HEARTH_TOOLKIT_KEYS = env.list("HEARTH_TOOLKIT_KEYS", default=[])
 
 INSTALLED_APPS = [
     "hearth.core",
     "hearth.accounts",
+    "hearth.safety",
     "hearth.forum",
+    "hearth.moderation",
+    "hearth.between_sessions",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -68,6 +86,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "django_htmx",
+    "django_countries",
 ]
 
 MIDDLEWARE = [
@@ -83,6 +102,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "hearth.core.http.SignInRequiredMiddleware",
     "hearth.accounts.middleware.MemberPreferencesMiddleware",
+    "hearth.moderation.middleware.SuspensionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -123,6 +143,9 @@ SQLITE_OPTIONS = {
 }
 if database_url := env.str("DATABASE_URL", default=""):
     DATABASES = {"default": env.db_url_config(database_url)}
+    # A Unix-socket directory arrives percent-encoded (postgres://%2Frun%2Fpostgresql/db),
+    # as libpq URLs write it; django-environ leaves it encoded.
+    DATABASES["default"]["HOST"] = unquote(DATABASES["default"].get("HOST") or "")
 else:
     DATABASES = {
         "default": {

@@ -36,6 +36,7 @@ def _profile_form(member: User, **changes: object) -> dict[str, object]:
         "bio": member.bio,
         "time_zone": member.time_zone,
         "language": member.language,
+        "country": member.country.code,
         **changes,
     }
 
@@ -114,8 +115,11 @@ def test_a_member_changes_name_bio_time_zone_and_language(
     assert response.status_code == 302
     member.refresh_from_db()
     assert (member.display_name, member.bio, member.time_zone, member.language) == (
-        "Night Owl", "Hello", "Europe/Berlin", "de",
-    )  # fmt: skip
+        "Night Owl",
+        "Hello",
+        "Europe/Berlin",
+        "de",
+    )
     assert member.profile_version == 2
     page = member_client.get(member.get_absolute_url())
     assert page["Content-Language"] == "de"

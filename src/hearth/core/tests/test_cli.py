@@ -26,10 +26,11 @@ def test_init_prepares_an_empty_data_dir_and_can_run_twice(tmp_path: Path) -> No
     assert (tmp_path / "hearth.sqlite3").exists()
     assert any((tmp_path / "static").rglob("hearth*.css"))
     tables = run_hearth(
-        "shell", "-c",
+        "shell",
+        "-c",
         "from django.db import connection; print(sorted(connection.introspection.table_names()))",
         data_dir=tmp_path,
-    )  # fmt: skip
+    )
     assert "'hearth_cache'" in tables.stdout
     assert "'accounts_user'" in tables.stdout
 
@@ -44,10 +45,11 @@ def test_demo_is_idempotent_and_prints_the_logins(tmp_path: Path) -> None:
     assert "hearth-demo" in first.stdout
     assert "moderator: mod_alder" in first.stdout
     count = run_hearth(
-        "shell", "-c",
+        "shell",
+        "-c",
         "from hearth.accounts.models import User; print(User.objects.count())",
         data_dir=tmp_path,
-    )  # fmt: skip
+    )
     assert count.stdout.strip().splitlines()[-1] == "20"
 
 
@@ -55,22 +57,24 @@ def test_createsuperuser_reads_the_standard_variables(tmp_path: Path) -> None:
     assert run_hearth("migrate", data_dir=tmp_path).returncode == 0
 
     result = run_hearth(
-        "createsuperuser", "--noinput",
+        "createsuperuser",
+        "--noinput",
         data_dir=tmp_path,
         environment={
             "DJANGO_SUPERUSER_USERNAME": "operator",
             "DJANGO_SUPERUSER_EMAIL": "operator@example.org",
             "DJANGO_SUPERUSER_PASSWORD": "a strong operator passphrase",
         },
-    )  # fmt: skip
+    )
 
     assert result.returncode == 0, result.stderr
     check = run_hearth(
-        "shell", "-c",
+        "shell",
+        "-c",
         "from hearth.accounts.models import User; u = User.objects.get(username='operator'); "
         "print(u.is_superuser, u.display_name, u.check_password('a strong operator passphrase'))",
         data_dir=tmp_path,
-    )  # fmt: skip
+    )
     assert check.stdout.strip().splitlines()[-1] == "True operator True"
 
 

@@ -122,9 +122,13 @@ def test_without_an_email_url_mail_is_written_to_files_in_the_data_dir(tmp_path:
 
 def test_production_settings_pass_the_deploy_check(tmp_path: Path) -> None:
     result = run_hearth(
-        "check", "--deploy", "--fail-level", "WARNING",
-        data_dir=tmp_path, environment=PRODUCTION_ENVIRONMENT,
-    )  # fmt: skip
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        data_dir=tmp_path,
+        environment=PRODUCTION_ENVIRONMENT,
+    )
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
@@ -132,9 +136,13 @@ def test_production_settings_pass_the_deploy_check(tmp_path: Path) -> None:
 
 def test_debug_in_production_fails_the_deploy_check(tmp_path: Path) -> None:
     result = run_hearth(
-        "check", "--deploy", "--fail-level", "WARNING",
-        data_dir=tmp_path, environment={**PRODUCTION_ENVIRONMENT, "DEBUG": "true"},
-    )  # fmt: skip
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        data_dir=tmp_path,
+        environment={**PRODUCTION_ENVIRONMENT, "DEBUG": "true"},
+    )
 
     assert result.returncode != 0
     assert "security.W018" in result.stderr + result.stdout

@@ -3,8 +3,8 @@
 import pytest
 from django.http import HttpRequest, HttpResponse
 from django.test import Client, override_settings
-from pytest_django.fixtures import Settings
 from django.urls import path
+from pytest_django.fixtures import Settings
 
 from hearth.accounts.models import User
 from hearth.urls import urlpatterns as hearth_urlpatterns

@@ -14,7 +14,6 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from hearth.forum.models import REACTION_COUNT_FIELDS, Post, ReactionKind
-from hearth.forum.selectors import author_display_name
 
 register = template.Library()
 
@@ -50,11 +49,6 @@ def reaction_buttons(post: Post, own_kinds: frozenset[str] | None) -> list[React
     ]
 
 
-@register.filter
-def lookup(mapping: dict[int, frozenset[str]], key: int) -> frozenset[str]:
-    return mapping.get(key, frozenset())
-
-
 @register.simple_tag
 def timestamp(moment: datetime) -> SafeString:
     """A relative time for reading, the exact time for machines and on hover."""
@@ -65,11 +59,6 @@ def timestamp(moment: datetime) -> SafeString:
         date_format(local, "DATETIME_FORMAT"),
         naturaltime(moment),
     )
-
-
-@register.filter
-def display_name(post: Post) -> str:
-    return author_display_name(post)
 
 
 @register.simple_tag

@@ -25,10 +25,14 @@ pytestmark = pytest.mark.django_db
 def _add_replies(thread: Thread, count: int, make_member: MakeMember) -> list[Post]:
     authors = [make_member() for _ in range(min(count, 5))]
     return [
-        reply_to_thread(author=authors[number % len(authors)], thread=thread,
-                        body=f"Reply number {number}", request_key=f"bulk-{thread.pk}-{number}")
+        reply_to_thread(
+            author=authors[number % len(authors)],
+            thread=thread,
+            body=f"Reply number {number}",
+            request_key=f"bulk-{thread.pk}-{number}",
+        )
         for number in range(count)
-    ]  # fmt: skip
+    ]
 
 
 def _positions_on(page: str) -> list[int]:
@@ -102,9 +106,12 @@ def test_pages_hold_stable_positions_in_a_long_thread(
 
 @pytest.mark.parametrize("newest_first", [False, True])
 def test_a_permalink_lands_on_the_right_page_and_anchor_for_the_viewers_order(
-    make_thread: MakeThread, make_member: MakeMember, member: User, member_client: Client,
+    make_thread: MakeThread,
+    make_member: MakeMember,
+    member: User,
+    member_client: Client,
     newest_first: bool,
-) -> None:  # fmt: skip
+) -> None:
     member.replies_newest_first = newest_first
     member.save()
     thread = make_thread()
@@ -403,9 +410,12 @@ def _count_queries(
 
 
 def test_thread_page_queries_do_not_grow_with_replies_or_reactions(
-    make_thread: MakeThread, make_member: MakeMember, member: User, member_client: Client,
+    make_thread: MakeThread,
+    make_member: MakeMember,
+    member: User,
+    member_client: Client,
     django_assert_num_queries: DjangoAssertNumQueries,
-) -> None:  # fmt: skip
+) -> None:
     small = make_thread()
     _add_replies(small, 1, make_member)
     large = make_thread()
@@ -426,9 +436,11 @@ def test_thread_page_queries_do_not_grow_with_replies_or_reactions(
 
 
 def test_category_and_home_queries_do_not_grow_with_threads(
-    make_category: MakeCategory, make_thread: MakeThread, member_client: Client,
+    make_category: MakeCategory,
+    make_thread: MakeThread,
+    member_client: Client,
     django_assert_num_queries: DjangoAssertNumQueries,
-) -> None:  # fmt: skip
+) -> None:
     small, large = make_category(), make_category()
     make_thread(category=small)
     for _ in range(50):

@@ -150,9 +150,12 @@ def _state_after(scene: Scene) -> tuple[object, ...]:
     scene.post.refresh_from_db()
     scene.thread.refresh_from_db()
     return (
-        scene.post.body, scene.post.is_deleted, scene.post.hug_count,
-        scene.thread.reply_count, scene.thread.last_position,
-    )  # fmt: skip
+        scene.post.body,
+        scene.post.is_deleted,
+        scene.post.hug_count,
+        scene.thread.reply_count,
+        scene.thread.last_position,
+    )
 
 
 @pytest.mark.parametrize("state", STATES)

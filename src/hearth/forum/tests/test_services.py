@@ -40,9 +40,12 @@ def test_starting_a_thread_creates_the_original_post_and_counts_it(
     member: User, category: Category
 ) -> None:
     thread = start_thread(
-        author=member, category=category, title="  Missing   my therapist ", body="Hello :)",
+        author=member,
+        category=category,
+        title="  Missing   my therapist ",
+        body="Hello :)",
         request_key="k1",
-    )  # fmt: skip
+    )
 
     thread.refresh_from_db()
     category.refresh_from_db()
@@ -200,8 +203,10 @@ def test_editing_keeps_every_revision(make_thread: MakeThread) -> None:
     assert post.edited_by_name == author.display_name
     assert post.edited_at is not None
     assert list(post.revisions.values_list("number", "body", "reason")) == [
-        (1, "First words", ""), (2, "Second words", "typo"), (3, "Third words", ""),
-    ]  # fmt: skip
+        (1, "First words", ""),
+        (2, "Second words", "typo"),
+        (3, "Third words", ""),
+    ]
 
 
 def test_an_edit_from_an_old_revision_is_a_conflict_and_both_texts_survive(

@@ -20,14 +20,20 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         settings_module = os.environ.get("DJANGO_SETTINGS_MODULE", "hearth.settings.base")
         command = [
-            sys.executable, "-m", "granian",
-            "--interface", "wsgi",
-            "--host", options["host"],
-            "--port", str(options["port"]),
-            "--workers", str(options["workers"]),
+            sys.executable,
+            "-m",
+            "granian",
+            "--interface",
+            "wsgi",
+            "--host",
+            options["host"],
+            "--port",
+            str(options["port"]),
+            "--workers",
+            str(options["workers"]),
             "--no-ws",
             "hearth.wsgi:application",
-        ]  # fmt: skip
+        ]
         self.stdout.write(f"Serving Hearth on http://{options['host']}:{options['port']}/")
         os.environ["DJANGO_SETTINGS_MODULE"] = settings_module
         os.execv(sys.executable, command)  # noqa: S606 - replace this process with the server

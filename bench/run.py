@@ -1,0 +1,564 @@
+"""``python -m bench.run``: build the data set, serve Hearth, load it with wrk, print one table.
+
+See docs/benchmarks.md. All traffic goes to 127.0.0.1 for a bounded time, and
+every process started here (PostgreSQL, the server and its workers, wrk) is
+stopped before this returns, also on Ctrl-C and SIGTERM. Exit status: 0 when
+the run completed (missed targets are reported, not failures), 1 when it
+could not measure, 130 when interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import http.client
+import http.cookies
+import math
+import os
+import random
+import re
+import secrets
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from contextlib import ExitStack
+from dataclasses import dataclass
+from pathlib import Path
+from types import FrameType
+from typing import TYPE_CHECKING
+
+from bench import load, report
+from bench.server import BenchError, HearthServer, free_port, hearth_server, throwaway_postgres
+
+if TYPE_CHECKING:
+    from bench.dataset import Dataset, Size
+
+REPOSITORY = Path(__file__).resolve().parent.parent
+RESULTS_DIR = REPOSITORY / "bench" / "results"
+KEPT_VARIABLES = ("PATH", "HOME", "LANG", "LC_ALL", "PYTHONPATH", "TMPDIR")
+CSRF_FORM_FIELD = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+WORKERS = 2
+POSTING_WRITERS = 4
+DEFAULT_POSTS_PER_PAGE = 20
+
+
+def say(text: str) -> None:
+    """Report progress on stderr; stdout carries only the table."""
+    print(text, file=sys.stderr, flush=True)
+
+
+@dataclass(frozen=True)
+class Scenario:
+    key: str
+    name: str
+    audience: str  # "member" or "anonymous"
+    kind: str  # "thread", "list" or "ceiling"
+    path: str
+
+
+@dataclass(frozen=True)
+class Visitor:
+    """What a browser holds after its first visit: the cookies, and the form's CSRF token."""
+
+    cookies: dict[str, str]
+    form_token: str
+
+    @property
+    def cookie_header(self) -> str:
+        return "; ".join(f"{name}={value}" for name, value in self.cookies.items())
+
+
+@dataclass(frozen=True)
+class Page:
+    status: int
+    body: bytes
+    set_cookies: dict[str, str]
+
+
+def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__)
+    parser.add_argument("--database", choices=["postgres", "sqlite"], default="postgres")
+    parser.add_argument("--duration", type=int, default=10, help="seconds measured per scenario")
+    parser.add_argument("--warmup", type=int, default=3, help="seconds of warm-up per scenario")
+    parser.add_argument("--connections", type=int, default=16, help="wrk connections for pages")
+    parser.add_argument("--threads", type=int, default=2, help="wrk threads for pages")
+    parser.add_argument(
+        "--tiny", action="store_true", help="a tiny data set, for the smoke test in CI"
+    )
+    parser.add_argument(
+        "--results-dir", type=Path, default=RESULTS_DIR, help="where the JSON record goes"
+    )
+    arguments = parser.parse_args(argv)
+    if arguments.duration < 1 or arguments.warmup < 0:
+        parser.error("--duration must be at least 1 and --warmup at least 0")
+    return arguments
+
+
+def main(argv: list[str] | None = None) -> int:
+    arguments = parse_arguments(argv)
+    # Ctrl-C, and SIGINT even where a shell started us with it ignored; SIGTERM and SIGHUP too.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, _exit_on_signal)
+    signal.signal(signal.SIGHUP, _exit_on_signal)
+    try:
+        load.find_wrk()
+        results = run(arguments)
+    except BenchError as error:
+        print(f"bench: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("bench: interrupted; everything it started has been stopped", file=sys.stderr)
+        return 130
+    print(report.summary(results))
+    stamp = results.started_at.replace(":", "").replace("-", "")
+    path = report.write_json(results, arguments.results_dir, stamp)
+    print(f"\nresults: {path}")
+    return 0
+
+
+def _exit_on_signal(number: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt  # unwinds through every finally, stopping what was started
+
+
+def run(arguments: argparse.Namespace) -> report.Results:
+    started_at = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    with ExitStack() as stack:
+        work = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="hearth-bench-")))
+        scripts = load.write_scripts(work)
+        database_url = ""
+        if arguments.database == "postgres":
+            say("starting a throwaway PostgreSQL")
+            database_url = stack.enter_context(throwaway_postgres())
+        port = free_port()
+        environment = production_environment(work, database_url, port)
+        os.environ.clear()  # this process measures queries with exactly the server's settings
+        os.environ.update(environment)
+
+        say("hearth init")
+        init = subprocess.run(
+            [sys.executable, "-m", "hearth", "init", "--verbosity", "0"],
+            env=environment,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=300,
+        )
+        if init.returncode != 0:
+            message = f"hearth init failed:\n{init.stdout}{init.stderr}"
+            raise BenchError(message)
+
+        import django  # noqa: PLC0415 - only once the environment above is in place
+
+        django.setup()
+        from bench import dataset  # noqa: PLC0415 - imports Hearth's models
+
+        size = dataset.TINY if arguments.tiny else dataset.FULL
+        say(f"building the data set ({'tiny' if arguments.tiny else 'full'})")
+        data = dataset.build(size, say=say)
+
+        say("starting hearth serve")
+        server = stack.enter_context(
+            hearth_server(
+                environment=environment, port=port, workers=WORKERS, log_path=work / "server.log"
+            )
+        )
+        try:
+            return measure(
+                arguments, server=server, data=data, size=size, scripts=scripts,
+                environment=environment, started_at=started_at,
+            )  # fmt: skip
+        except BenchError as error:
+            message = f"{error}\n--- server log (last lines) ---\n{server.log_tail()}"
+            raise BenchError(message) from error
+        finally:
+            from django.db import connections  # noqa: PLC0415 - Django is set up by now
+
+            connections.close_all()
+    raise AssertionError  # unreachable: the ExitStack does not swallow exceptions
+
+
+def production_environment(work: Path, database_url: str, port: int) -> dict[str, str]:
+    """Production settings (DEBUG off), with limits that would distort the numbers lifted."""
+    environment = {name: os.environ[name] for name in KEPT_VARIABLES if name in os.environ}
+    environment |= {
+        "DJANGO_SETTINGS_MODULE": "hearth.settings.base",
+        "DEBUG": "false",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "SITE_URL": f"http://127.0.0.1:{port}",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "HEARTH_DATA_DIR": str(work / "data"),
+        "HEARTH_RATE_LIMITS": "false",
+        "HEARTH_POST_RATE_LIMIT": "1000000/60",
+        "HEARTH_ACTION_RATE_LIMIT": "1000000/60",
+        "HEARTH_WORKERS": str(WORKERS),
+        "HEARTH_LOG_LEVEL": "WARNING",
+        "HEARTH_BENCH_CEILING": str(work / "ceiling.html"),
+    }
+    if database_url:
+        environment["DATABASE_URL"] = database_url
+    return environment
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """Everything checked before the load: who visits, page sizes and query counts."""
+
+    visitors: dict[str, Visitor]  # by audience
+    writers: list[Visitor]
+    body_bytes: dict[str, int]  # by scenario key
+    queries: dict[str, int]
+    reply_path: str
+    post_body: str
+    post_queries: int
+
+
+def measure(
+    arguments: argparse.Namespace,
+    *,
+    server: HearthServer,
+    data: Dataset,
+    size: Size,
+    scripts: tuple[Path, Path],
+    environment: dict[str, str],
+    started_at: str,
+) -> report.Results:
+    page_script, post_script = scripts
+    scenarios = page_scenarios(data, size)
+    prepared = prepare(server, data, size, scenarios)
+    rows = [
+        measure_page(arguments, server, scenario, prepared, page_script) for scenario in scenarios
+    ]
+    post_row, posting = measure_posting(arguments, server, data, prepared, post_script)
+    rows.append(post_row)
+
+    memory = server.worker_memory()
+    if not memory:
+        message = "found no granian worker processes to measure"
+        raise BenchError(message)
+    results = report.Results(
+        database=arguments.database,
+        started_at=started_at,
+        commit=_commit(),
+        settings={
+            "workers": WORKERS,
+            "connections": arguments.connections,
+            "threads": arguments.threads,
+            "duration": arguments.duration,
+            "warmup": arguments.warmup,
+            "posting_writers": POSTING_WRITERS,
+            "environment": {
+                name: value
+                for name, value in environment.items()
+                if name.startswith(("HEARTH_", "DEBUG", "DJANGO_"))
+            },
+        },
+        dataset={
+            "size": "tiny" if arguments.tiny else "full",
+            "description": describe(size),
+            "big_replies": size.big_replies,
+            "total_seconds": data.timings.total,
+            "members_seconds": data.timings.members,
+            "threads_seconds": data.timings.threads,
+            "medium_thread_seconds": data.timings.medium_thread,
+            "big_thread_seconds": data.timings.big_thread,
+        },
+        rows=report.with_ceiling_ratios(rows),
+        posting=posting,
+        worker_rss_mib=max(worker.rss_bytes for worker in memory) / report.MIB,
+        worker_peak_rss_mib=max(worker.peak_bytes for worker in memory) / report.MIB,
+    )
+    results.verdicts = report.judge(results)
+    return results
+
+
+def prepare(server: HearthServer, data: Dataset, size: Size, scenarios: list[Scenario]) -> Prepared:
+    """Sign in, write the ceiling's page, check every page once and count its queries."""
+    from django.conf import settings  # noqa: PLC0415 - Django is set up by now
+    from django.urls import reverse  # noqa: PLC0415
+
+    from bench import dataset  # noqa: PLC0415
+
+    port = server.port
+    # What a browser holds after its first visit, for the reader, each writer and a visitor.
+    medium_path = reverse("forum:thread", kwargs={"thread_id": data.medium_thread_id})
+    posting_path = reverse("forum:thread", kwargs={"thread_id": data.posting_thread_id})
+    reader = first_visit(port, medium_path, dataset.sign_in(data.reader))
+    writers = [first_visit(port, posting_path, dataset.sign_in(name)) for name in data.writers]
+    visitors = {"member": reader, "anonymous": first_visit(port, reverse("home"), session="")}
+
+    # The ceiling serves the real first page of the 200-reply thread, as the reader gets it.
+    Path(settings.HEARTH_BENCH_CEILING).write_bytes(
+        fetch(port, medium_path, reader.cookie_header).body
+    )
+
+    say("checking every page and counting its queries")
+    logout_marker = reverse("account_logout").encode()
+    body_bytes: dict[str, int] = {}
+    queries: dict[str, int] = {}
+    for scenario in scenarios:
+        visitor = visitors[scenario.audience]
+        page = fetch(port, scenario.path, visitor.cookie_header)
+        if page.status != 200:
+            message = f"{scenario.path} as {scenario.audience} answered {page.status}, not 200"
+            raise BenchError(message)
+        signed_in = logout_marker in page.body
+        if scenario.kind != "ceiling" and signed_in != (scenario.audience == "member"):
+            message = f"{scenario.path} was not served as a {scenario.audience} would see it"
+            raise BenchError(message)
+        body_bytes[scenario.key] = len(page.body)
+        queries[scenario.key] = count_queries("get", scenario.path, visitor, port, expect=200)
+
+    reply_path = reverse("forum:reply", kwargs={"thread_id": data.posting_thread_id})
+    post_body = dataset.plain_text(random.Random(55), size.body_chars)
+    post_form = {"body": post_body, "request_key": "bench-query-count-warm-up"}
+    count_queries("post", reply_path, writers[0], port, expect=302, form=post_form)
+    post_form["request_key"] = "bench-query-count"
+    post_queries = count_queries("post", reply_path, writers[0], port, expect=302, form=post_form)
+    return Prepared(
+        visitors=visitors, writers=writers, body_bytes=body_bytes, queries=queries,
+        reply_path=reply_path, post_body=post_body, post_queries=post_queries,
+    )  # fmt: skip
+
+
+def measure_page(
+    arguments: argparse.Namespace,
+    server: HearthServer,
+    scenario: Scenario,
+    prepared: Prepared,
+    script: Path,
+) -> report.Row:
+    """Load one page for the warm-up (discarded), then for the measured duration."""
+    say(f"measuring {scenario.name} ({scenario.audience})")
+    url = server.origin + scenario.path
+    cookie = prepared.visitors[scenario.audience].cookie_header
+    if arguments.warmup:
+        load.load_page(
+            url, cookie=cookie, seconds=arguments.warmup, connections=arguments.connections,
+            threads=arguments.threads, script=script,
+        )  # fmt: skip
+    result = load.load_page(
+        url, cookie=cookie, seconds=arguments.duration, connections=arguments.connections,
+        threads=arguments.threads, script=script,
+    )  # fmt: skip
+    return report.Row(
+        key=scenario.key,
+        name=scenario.name,
+        audience=scenario.audience,
+        kind=scenario.kind,
+        requests_per_second=result.requests_per_second,
+        p50_ms=result.p50_ms,
+        p99_ms=result.p99_ms,
+        body_bytes=prepared.body_bytes[scenario.key],
+        queries=prepared.queries[scenario.key],
+        errors=result.errors,
+        requests=result.requests,
+    )
+
+
+def measure_posting(
+    arguments: argparse.Namespace,
+    server: HearthServer,
+    data: Dataset,
+    prepared: Prepared,
+    script: Path,
+) -> tuple[report.Row, report.Posting]:
+    """Post replies from several members at once, then count what reached the database."""
+    say(f"measuring reply posting ({POSTING_WRITERS} writers)")
+    credentials = [
+        load.Writer(cookie=writer.cookie_header, csrf_token=writer.form_token)
+        for writer in prepared.writers
+    ]
+    if arguments.warmup:  # its posts carry another run id, so they are not counted below
+        load.load_posting(
+            server.origin, prepared.reply_path, writers=credentials, body=prepared.post_body,
+            run_id="w" + secrets.token_hex(4), seconds=arguments.warmup, script=script,
+        )  # fmt: skip
+    run_id = "b" + secrets.token_hex(4)
+    result = load.load_posting(
+        server.origin, prepared.reply_path, writers=credentials, body=prepared.post_body,
+        run_id=run_id, seconds=arguments.duration, script=script,
+    )  # fmt: skip
+    posting = count_posting(data.posting_thread_id, run_id, result)
+    row = report.Row(
+        key="post",
+        name="reply posting",
+        audience=f"{POSTING_WRITERS} writers",
+        kind="post",
+        requests_per_second=result.requests_per_second,
+        p50_ms=result.p50_ms,
+        p99_ms=result.p99_ms,
+        body_bytes=len(prepared.post_body.encode()),
+        queries=prepared.post_queries,
+        errors=posting.errors,
+        requests=result.requests,
+    )
+    return row, posting
+
+
+def page_scenarios(data: Dataset, size: Size) -> list[Scenario]:
+    """Every page measured, for the signed-in reader and for an anonymous visitor."""
+    from django.urls import reverse  # noqa: PLC0415 - Django is set up by now
+
+    from bench.dataset import count_posts  # noqa: PLC0415
+
+    try:
+        from hearth.forum.selectors import POSTS_PER_PAGE  # noqa: PLC0415
+
+        per_page = int(POSTS_PER_PAGE)
+    except ImportError:
+        per_page = DEFAULT_POSTS_PER_PAGE
+    middle = math.ceil(count_posts(data.medium_thread_id) / per_page) // 2 + 1
+    # A full page, so it compares with page 1: page 400 of the full data set, and the
+    # last full page of the tiny one's shorter thread.
+    deep = max(1, min(size.big_page, count_posts(data.big_thread_id) // per_page))
+    medium = reverse("forum:thread", kwargs={"thread_id": data.medium_thread_id})
+    big = reverse("forum:thread", kwargs={"thread_id": data.big_thread_id})
+    pages = [
+        ("ceiling", "ceiling (thread page from memory)", "ceiling", reverse("bench_ceiling")),
+        ("medium-first", f"{size.medium_replies}-reply thread, page 1", "thread", medium),
+        (
+            "medium-middle",
+            f"{size.medium_replies}-reply thread, page {middle}",
+            "thread",
+            f"{medium}?page={middle}",
+        ),
+        ("big-first", f"{size.big_replies}-reply thread, page 1", "thread", big),
+        (
+            "big-deep",
+            f"{size.big_replies}-reply thread, page {deep}",
+            "thread",
+            f"{big}?page={deep}",
+        ),
+        (
+            "category",
+            "category page",
+            "list",
+            reverse("forum:category", kwargs={"slug": data.category_slug}),
+        ),
+        ("home", "home page", "list", reverse("home")),
+    ]
+    return [
+        Scenario(key=f"{key}-{audience}", name=name, audience=audience, kind=kind, path=path)
+        for audience in ("member", "anonymous")
+        for key, name, kind, path in pages
+    ]
+
+
+def describe(size: Size) -> str:
+    return (
+        f"{size.members} members, 1 category with {size.threads} threads, "
+        f"a {size.medium_replies}-reply and a {size.big_replies}-reply thread "
+        f"(~{size.body_chars}-character posts)"
+    )
+
+
+def fetch(port: int, path: str, cookie: str) -> Page:
+    """GET a page from the server without following redirects."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    try:
+        connection.request("GET", path, headers={"Cookie": cookie} if cookie else {})
+        response = connection.getresponse()
+        body = response.read()
+        cookies: dict[str, str] = {}
+        for header in response.msg.get_all("Set-Cookie") or []:
+            parsed = http.cookies.SimpleCookie()
+            parsed.load(header)
+            cookies |= {name: morsel.value for name, morsel in parsed.items()}
+        return Page(status=response.status, body=body, set_cookies=cookies)
+    finally:
+        connection.close()
+
+
+def first_visit(port: int, path: str, session: str) -> Visitor:
+    """Visit a page once, as a browser would, keeping the CSRF cookie and the form's token."""
+    from django.conf import settings  # noqa: PLC0415 - Django is set up by now
+
+    cookies = {settings.SESSION_COOKIE_NAME: session} if session else {}
+    page = fetch(port, path, "; ".join(f"{name}={value}" for name, value in cookies.items()))
+    if page.status != 200:
+        message = f"{path} answered {page.status} on the first visit, not 200"
+        raise BenchError(message)
+    if csrf := page.set_cookies.get(settings.CSRF_COOKIE_NAME):
+        cookies[settings.CSRF_COOKIE_NAME] = csrf
+    found = CSRF_FORM_FIELD.search(page.body.decode())
+    return Visitor(cookies=cookies, form_token=found.group(1) if found else "")
+
+
+def count_queries(
+    method: str,
+    path: str,
+    visitor: Visitor,
+    port: int,
+    *,
+    expect: int,
+    form: dict[str, str] | None = None,
+) -> int:
+    """Count the queries of one request, after a warm-up, with Django's test client.
+
+    It runs in this process against the same database with the same settings
+    as the server, so the count is the server's (middleware included).
+    """
+    from django.db import connection  # noqa: PLC0415 - Django is set up by now
+    from django.test import Client  # noqa: PLC0415
+    from django.test.utils import CaptureQueriesContext  # noqa: PLC0415
+
+    client = Client(SERVER_NAME="127.0.0.1", SERVER_PORT=str(port))
+    for name, value in visitor.cookies.items():
+        client.cookies[name] = value
+    if method == "get":
+        client.get(path)  # the first visit may write (read markers) and fill caches
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(path) if method == "get" else client.post(path, form or {})
+    if response.status_code != expect:
+        message = f"{method.upper()} {path} answered {response.status_code}, not {expect}"
+        raise BenchError(message)
+    return len(captured)
+
+
+def count_posting(thread_id: int, run_id: str, result: load.WrkResult) -> report.Posting:
+    """Compare what wrk saw acknowledged with the posts in the database."""
+    from hearth.forum.models import Post  # noqa: PLC0415 - Django is set up by now
+
+    stored = list(
+        Post.objects.filter(thread_id=thread_id, request_key__startswith=f"{run_id}-").values_list(
+            "request_key", flat=True
+        )
+    )
+    stored_keys = set(stored)
+    acked = set(result.acked_keys)
+    duplicated = len(stored) - len(stored_keys)
+    duplicated += sum(count - 1 for count in Counter(result.acked_keys).values())
+    return report.Posting(
+        writers=POSTING_WRITERS,
+        completed_requests=result.requests,
+        acknowledged=len(acked),
+        posts_created=len(stored),
+        lost=len(acked - stored_keys),
+        duplicated=duplicated,
+        unacknowledged=len(stored_keys - acked),
+        errors=result.errors + result.unexpected_responses,
+    )
+
+
+def _commit() -> str:
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=REPOSITORY, capture_output=True, text=True, check=True, timeout=10,
+        ).stdout.strip()  # fmt: skip
+        dirty = subprocess.run(
+            ["git", "diff", "--quiet", "HEAD"], cwd=REPOSITORY, check=False, timeout=30
+        ).returncode
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    return f"{head} + uncommitted changes" if dirty else head
+
+
+if __name__ == "__main__":
+    started = time.monotonic()
+    status = main()
+    say(f"bench: finished in {time.monotonic() - started:.0f} s")
+    sys.exit(status)

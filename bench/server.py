@@ -1,0 +1,271 @@
+"""Start and stop what the benchmark runs: a throwaway PostgreSQL and Hearth's own server.
+
+Both are context managers that clean up in ``finally`` (also on Ctrl-C and
+SIGTERM, which ``bench.run`` turns into SystemExit). The server runs in its own
+process group, so stopping it stops granian's workers too.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+STOP_GRACE_SECONDS = 10
+START_TIMEOUT_SECONDS = 60
+
+
+class BenchError(Exception):
+    """The benchmark cannot go on; the message says why and what to do."""
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+# --- PostgreSQL -------------------------------------------------------------------
+
+
+def find_postgres_bin() -> Path:
+    """The newest PostgreSQL server binaries (>= 15), as scripts/with-postgres finds them."""
+    if configured := os.environ.get("HEARTH_PG_BIN"):
+        candidates = [Path(configured)]
+    else:
+        candidates = [Path(f"/usr/lib/postgresql/{version}/bin") for version in (18, 17, 16, 15)]
+    for candidate in candidates:
+        if (candidate / "initdb").is_file():
+            return candidate
+    message = (
+        "no PostgreSQL server binaries (looked in /usr/lib/postgresql/*/bin); "
+        "install them (apt-get install -y postgresql) or run with --database sqlite"
+    )
+    raise BenchError(message)
+
+
+@contextmanager
+def throwaway_postgres() -> Iterator[str]:
+    """Run a PostgreSQL cluster on a Unix socket in a temporary directory; yield its URL.
+
+    Unlike scripts/with-postgres (built for tests) the cluster keeps
+    PostgreSQL's default durability (fsync, synchronous commit), as production
+    does, so write latencies are comparable with SQLite's synchronous=FULL.
+    As root the server runs as the ``postgres`` user: initdb refuses root.
+    """
+    pg_bin = find_postgres_bin()
+    work = Path(tempfile.mkdtemp(prefix="hearth-bench-pg-"))
+    as_owner: list[str] = []
+    if os.geteuid() == 0:
+        shutil.chown(work, user="postgres")
+        as_owner = ["runuser", "-u", "postgres", "--"]
+    port = free_port()
+    data = work / "data"
+    started = False
+    try:
+        _run_checked(
+            [*as_owner, str(pg_bin / "initdb"), "-D", str(data), "-U", "hearth",
+             "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"],
+            what="initdb",
+        )  # fmt: skip
+        options = f"-p {port} -k {work} -c listen_addresses='' -c max_connections=100"
+        started = True
+        _run_checked(
+            [*as_owner, str(pg_bin / "pg_ctl"), "-D", str(data), "-w",
+             "-l", str(work / "server.log"), "-o", options, "start"],
+            what="pg_ctl start",
+            log=work / "server.log",
+        )  # fmt: skip
+        _run_checked(
+            [str(pg_bin / "createdb"), "-h", str(work), "-p", str(port), "-U", "hearth", "hearth"],
+            what="createdb",
+        )
+        # django-environ reads a socket directory from the path, not from the host part.
+        yield f"postgres://hearth@:{port}/{urllib.parse.quote(str(work), safe='')}/hearth"
+    finally:
+        if started:
+            subprocess.run(
+                [*as_owner, str(pg_bin / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
+                capture_output=True,
+                check=False,
+                timeout=60,
+            )
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _run_checked(command: list[str], *, what: str, log: Path | None = None) -> None:
+    result = subprocess.run(command, capture_output=True, text=True, check=False, timeout=120)
+    if result.returncode != 0:
+        details = result.stdout + result.stderr
+        if log is not None and log.exists():
+            details += log.read_text()
+        message = f"{what} failed:\n{details}"
+        raise BenchError(message)
+
+
+# --- Hearth under granian -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WorkerMemory:
+    pid: int
+    rss_bytes: int  # VmRSS: resident now
+    peak_bytes: int  # VmHWM: the most it was ever resident
+
+
+@dataclass
+class HearthServer:
+    """``hearth serve`` in its own process group; ``origin`` is where it listens."""
+
+    process: subprocess.Popen[bytes]
+    origin: str
+    log_path: Path
+
+    @property
+    def port(self) -> int:
+        return int(self.origin.rsplit(":", 1)[1])
+
+    def worker_memory(self) -> list[WorkerMemory]:
+        """VmRSS and VmHWM of each granian worker (the server process's Python children)."""
+        workers = []
+        for pid in _children(self.process.pid):
+            status = _proc_status(pid)
+            if not status or "resource_tracker" in _cmdline(pid):
+                continue
+            workers.append(
+                WorkerMemory(
+                    pid=pid,
+                    rss_bytes=status.get("VmRSS", 0),
+                    peak_bytes=status.get("VmHWM", 0),
+                )
+            )
+        return workers
+
+    def log_tail(self, lines: int = 40) -> str:
+        try:
+            text = self.log_path.read_text(errors="replace")
+        except OSError:
+            return ""
+        return "\n".join(text.splitlines()[-lines:])
+
+
+@contextmanager
+def hearth_server(
+    *, environment: Mapping[str, str], port: int, workers: int, log_path: Path
+) -> Iterator[HearthServer]:
+    """Serve Hearth as production does (``hearth serve``); wait until /healthz answers."""
+    command = [
+        sys.executable, "-m", "hearth", "serve",
+        "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
+    ]  # fmt: skip
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            command,
+            env=dict(environment),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,  # its own process group: one signal stops every worker
+        )
+    server = HearthServer(process=process, origin=f"http://127.0.0.1:{port}", log_path=log_path)
+    try:
+        _wait_until_healthy(server)
+        yield server
+    finally:
+        _stop_group(process)
+
+
+def _wait_until_healthy(server: HearthServer) -> None:
+    deadline = time.monotonic() + START_TIMEOUT_SECONDS
+    while time.monotonic() < deadline:
+        if server.process.poll() is not None:
+            message = f"the server exited with {server.process.returncode}:\n{server.log_tail()}"
+            raise BenchError(message)
+        try:
+            with urllib.request.urlopen(f"{server.origin}/healthz", timeout=2) as response:  # noqa: S310 - our own http://127.0.0.1 origin
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.2)
+    message = f"no answer from /healthz in {START_TIMEOUT_SECONDS} s:\n{server.log_tail()}"
+    raise BenchError(message)
+
+
+def _stop_group(process: subprocess.Popen[bytes]) -> None:
+    """SIGTERM the server's process group, then SIGKILL whatever is left."""
+    try:
+        group = os.getpgid(process.pid)
+    except ProcessLookupError:
+        group = process.pid  # the leader is gone; its group id was its pid
+    for sent in (signal.SIGTERM, signal.SIGKILL):
+        try:
+            os.killpg(group, sent)
+        except ProcessLookupError:
+            break
+        if _group_gone(process, group, STOP_GRACE_SECONDS):
+            break
+    if process.poll() is None:
+        process.wait(timeout=STOP_GRACE_SECONDS)
+
+
+def _group_gone(process: subprocess.Popen[bytes], group: int, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        process.poll()  # reap the leader so it does not linger as a zombie
+        try:
+            os.killpg(group, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        # The command name (field 2) may hold spaces; fields after ")" are plain.
+        parent = int(stat.rsplit(")", 1)[1].split()[1])
+        if parent == pid:
+            found.append(int(entry.name))
+    return sorted(found)
+
+
+def _proc_status(pid: int) -> dict[str, int]:
+    try:
+        text = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return {}
+    values = {}
+    for line in text.splitlines():
+        name, _, rest = line.partition(":")
+        if name in {"VmRSS", "VmHWM"}:
+            values[name] = int(rest.split()[0]) * 1024  # reported in kB
+    return values
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return ""

@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+
+
+class BetweenSessionsConfig(AppConfig):
+    name = "hearth.between_sessions"
+    label = "between_sessions"
+    verbose_name = "Notes"  # neutral on purpose; nothing of this app is registered in the admin
+
+    def ready(self) -> None:
+        from hearth.between_sessions import checks  # noqa: F401, PLC0415 - registers the checks
+
+    def load_demo_data(self) -> list[str]:
+        """Give the demo member "willow" a small example toolkit (idempotent)."""
+        from hearth.between_sessions.demo import create_demo_toolkit  # noqa: PLC0415
+
+        return create_demo_toolkit()

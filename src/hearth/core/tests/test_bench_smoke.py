@@ -1,0 +1,103 @@
+"""`make bench` keeps working, and its ceiling URL exists only when the benchmark asks for it.
+
+The smoke test runs the real harness (bench/) with a tiny data set for two
+seconds per scenario. It asserts that every scenario was measured and that
+no post was lost or duplicated, never how fast anything was.
+"""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.test import Client, RequestFactory, override_settings
+from django.urls import Resolver404, resolve
+from pytest_django import DjangoAssertNumQueries
+
+import hearth
+from hearth.core.bench_ceiling import ceiling
+
+PROJECT_ROOT = Path(hearth.__file__).resolve().parents[2]
+CEILING_PATH = "/__bench__/ceiling/"
+SCENARIO_KEYS = {
+    f"{page}-{audience}"
+    for page in ("ceiling", "medium-first", "medium-middle", "big-first", "big-deep",
+                 "category", "home")
+    for audience in ("member", "anonymous")
+} | {"post"}  # fmt: skip
+WRK_MISSING = shutil.which("wrk") is None and os.environ.get("HEARTH_REQUIRE_ALL") != "1"
+
+
+def _clean_environment(**extra: str) -> dict[str, str]:
+    kept = {"PATH", "HOME", "LANG", "HEARTH_PG_BIN"}
+    environment = {key: value for key, value in os.environ.items() if key in kept}
+    python_path = [str(PROJECT_ROOT), os.environ.get("PYTHONPATH", "")]
+    return environment | {"PYTHONPATH": os.pathsep.join(filter(None, python_path))} | extra
+
+
+@pytest.mark.skipif(WRK_MISSING, reason="wrk is not installed (apt-get install -y wrk)")
+def test_make_bench_measures_every_scenario_with_a_tiny_data_set(tmp_path: Path) -> None:
+    # The PostgreSQL pass of the suite smoke-tests the harness's PostgreSQL path.
+    database = "postgres" if os.environ.get("DATABASE_URL", "").startswith("postgres") else "sqlite"
+
+    result = subprocess.run(  # noqa: S603 - our own interpreter and module
+        [sys.executable, "-m", "bench.run", "--tiny", "--duration", "2", "--warmup", "1",
+         "--database", database, "--results-dir", str(tmp_path)],
+        cwd=PROJECT_ROOT, env=_clean_environment(), capture_output=True, text=True,
+        timeout=300, check=False,
+    )  # fmt: skip
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    [record_path] = tmp_path.glob(f"*-{database}.json")
+    record = json.loads(record_path.read_text())
+    rows = {row["key"]: row for row in record["rows"]}
+    assert set(rows) == SCENARIO_KEYS
+    for row in rows.values():
+        assert f"{row['name']} ({row['audience']})" in result.stdout
+        assert row["requests"] > 0, row
+    assert record["posting"]["lost"] == 0
+    assert record["posting"]["duplicated"] == 0
+    assert "targets:" in result.stdout
+
+
+def test_the_ceiling_url_does_not_exist_unless_the_benchmark_sets_it(member_client: Client) -> None:
+    with pytest.raises(Resolver404):
+        resolve(CEILING_PATH)
+
+    assert member_client.get(CEILING_PATH).status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_ceiling_serves_its_file_from_memory_without_a_query(
+    tmp_path: Path, django_assert_num_queries: DjangoAssertNumQueries
+) -> None:
+    page = tmp_path / "page.html"
+    page.write_bytes("<p>A thread page, as it was served. ✓</p>".encode())
+    request = RequestFactory().get(CEILING_PATH)
+
+    with override_settings(HEARTH_BENCH_CEILING=str(page)), django_assert_num_queries(0):
+        response = ceiling(request)
+
+    assert response.status_code == 200
+    assert response.content == page.read_bytes()
+    assert response["Content-Type"] == "text/html; charset=utf-8"
+
+
+def test_with_the_setting_on_the_ceiling_url_is_mounted(tmp_path: Path) -> None:
+    probe = "from django.urls import reverse; print(reverse('bench_ceiling'))"
+
+    result = subprocess.run(  # noqa: S603 - our own interpreter and module
+        [sys.executable, "-m", "hearth", "shell", "-c", probe],
+        env=_clean_environment(
+            HEARTH_DATA_DIR=str(tmp_path),
+            HEARTH_BENCH_CEILING=str(tmp_path / "page.html"),
+            DJANGO_SETTINGS_MODULE="hearth.settings.base",
+        ),
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == CEILING_PATH

@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+
+
+class ModerationConfig(AppConfig):
+    name = "hearth.moderation"
+    label = "moderation"
+    verbose_name = "Moderation"
+
+    def load_demo_data(self) -> list[str]:
+        from hearth.moderation.demo import create_demo_moderation  # noqa: PLC0415
+
+        return create_demo_moderation()

@@ -1,0 +1,101 @@
+"""Reads for care features: labels, preferences, crisis contacts, rules, the queue."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db.models import QuerySet
+from django_countries import countries
+
+from hearth.accounts.models import User
+from hearth.core.providers import CrisisContacts, CrisisLine
+from hearth.safety import crisis_matching
+from hearth.safety.models import (
+    ContentNoteLabel,
+    ContentNotePreference,
+    CrisisResource,
+    CrisisRule,
+    EmergencyNumber,
+    NoteChoice,
+    QueueItem,
+    QueueStatus,
+)
+
+CRISIS_LINES_IN_PANEL = 3
+
+
+def active_labels() -> list[ContentNoteLabel]:
+    return list(ContentNoteLabel.objects.filter(is_active=True))
+
+
+def labels_by_slug(slugs: Iterable[str]) -> dict[str, ContentNoteLabel]:
+    return {label.slug: label for label in ContentNoteLabel.objects.filter(slug__in=list(slugs))}
+
+
+def note_preferences(member: User | None) -> dict[int, str]:
+    """The member's choice per label id; labels without a row are "collapse" (one query)."""
+    if member is None:
+        return {}
+    return dict(
+        ContentNotePreference.objects.filter(member=member).values_list("label_id", "choice")
+    )
+
+
+def hidden_label_ids(preferences: dict[int, str]) -> list[int]:
+    return [label_id for label_id, choice in preferences.items() if choice == NoteChoice.HIDE]
+
+
+def crisis_contacts_for_member(member: User) -> CrisisContacts | None:
+    """The emergency number and at most three crisis lines for the member's country."""
+    code = member.country.code if member.country else ""
+    if not code:
+        return None
+    emergency = EmergencyNumber.objects.filter(country=code).first()
+    resources = list(
+        CrisisResource.objects.filter(country=code, is_active=True).order_by("priority", "name")[
+            :CRISIS_LINES_IN_PANEL
+        ]
+    )
+    if emergency is None and not resources:
+        return None
+    return CrisisContacts(
+        country_code=code,
+        country_name=str(countries.name(code)),
+        emergency_number=emergency.number if emergency else "",
+        lines=tuple(
+            CrisisLine(
+                name=resource.name,
+                phone=resource.phone,
+                text=resource.text,
+                chat_url=resource.chat_url,
+                website_url=resource.website_url,
+                hours=resource.hours,
+                verified_on=resource.verified_at,
+                source_url=resource.source_url,
+            )
+            for resource in resources
+        ),
+    )
+
+
+def active_crisis_rules(language: str) -> list[crisis_matching.CrisisRule]:
+    """The active rules for a language, as the matcher takes them (one query)."""
+    return [
+        crisis_matching.CrisisRule(
+            rule_id=rule.pk,
+            language=rule.language,
+            pattern=rule.pattern,
+            is_regex=rule.is_regex,
+            is_method=rule.is_method,
+            description=rule.description,
+        )
+        for rule in CrisisRule.objects.filter(language=language, is_active=True)
+    ]
+
+
+def open_queue_items() -> QuerySet[QueueItem]:
+    return QueueItem.objects.filter(status=QueueStatus.OPEN)
+
+
+def rule_patterns(rule_ids: Iterable[int]) -> dict[int, str]:
+    return dict(CrisisRule.objects.filter(pk__in=list(rule_ids)).values_list("pk", "pattern"))
