@@ -105,13 +105,19 @@ end
 class WrkResult:
     requests: int
     seconds: float
-    errors: int  # socket errors, timeouts and HTTP statuses >= 400
+    socket_errors: int  # connect, read and write errors, and timeouts
+    status_errors: int  # answers with an HTTP status >= 400
     p50_ms: float
     p90_ms: float
     p99_ms: float
     max_ms: float
     acked_keys: list[str] = field(default_factory=list)  # the posting run only
     unexpected_responses: int = 0  # the posting run: anything but a 302 to the new post
+
+    @property
+    def errors(self) -> int:
+        """Failed requests: socket errors, and HTTP errors (posting: any answer but a 302)."""
+        return self.socket_errors + max(self.status_errors, self.unexpected_responses)
 
     @property
     def requests_per_second(self) -> float:
@@ -215,11 +221,11 @@ def parse_wrk_output(output: str) -> WrkResult:
     if summary is None:
         message = f"wrk printed no result line:\n{output}"
         raise BenchError(message)
-    errors = sum(summary[kind] for kind in ("connect", "read", "write", "status", "timeout"))
     return WrkResult(
         requests=summary["requests"],
         seconds=summary["duration_us"] / 1e6,
-        errors=errors,
+        socket_errors=sum(summary[kind] for kind in ("connect", "read", "write", "timeout")),
+        status_errors=summary["status"],
         p50_ms=summary["p50_us"] / 1000,
         p90_ms=summary["p90_us"] / 1000,
         p99_ms=summary["p99_us"] / 1000,

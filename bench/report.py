@@ -13,6 +13,7 @@ PAGE_SHARE_OF_CEILING = 0.25
 DEEP_PAGE_TOLERANCE = 0.10
 POST_P99_MS = 100.0
 WORKER_RSS_MIB = 150
+BUSY_LOAD_PER_CPU = 0.5
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,8 @@ class Results:
     worker_rss_mib: float
     worker_peak_rss_mib: float
     verdicts: list[Verdict] = field(default_factory=list)
+    server_log: str = ""  # kept only when a request failed
+    machine: dict[str, float] = field(default_factory=dict)  # CPUs and 1-minute load averages
 
 
 def with_ceiling_ratios(rows: list[Row]) -> list[Row]:
@@ -194,6 +197,17 @@ def summary(results: Results) -> str:
         "",
         "targets:",
     ]
+    if machine := results.machine:
+        line = (
+            f"machine: {machine['cpus']:.0f} CPUs; 1-minute load average "
+            f"{machine['load_before']:.1f} before the run, {machine['load_after']:.1f} at its end "
+            "(the run's own load included)"
+        )
+        if machine["load_before"] > BUSY_LOAD_PER_CPU * machine["cpus"]:
+            line += "\nwarning: the machine was busy before the run started; expect noisy numbers"
+        lines[-2:-2] = [line]
+    if results.server_log:
+        lines[-2:-2] = [f"requests failed: the server's log is kept in {results.server_log}"]
     width = max(len(verdict.target) for verdict in results.verdicts)
     for verdict in results.verdicts:
         state = "met   " if verdict.met else "MISSED"

@@ -113,8 +113,7 @@ def main(argv: list[str] | None = None) -> int:
         print("bench: interrupted; everything it started has been stopped", file=sys.stderr)
         return 130
     print(report.summary(results))
-    stamp = results.started_at.replace(":", "").replace("-", "")
-    path = report.write_json(results, arguments.results_dir, stamp)
+    path = report.write_json(results, arguments.results_dir, _stamp(results.started_at))
     print(f"\nresults: {path}")
     return 0
 
@@ -125,6 +124,7 @@ def _exit_on_signal(number: int, frame: FrameType | None) -> None:
 
 def run(arguments: argparse.Namespace) -> report.Results:
     started_at = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    load_before = os.getloadavg()[0]  # other work on the machine makes every number noisy
     with ExitStack() as stack:
         work = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="hearth-bench-")))
         scripts = load.write_scripts(work)
@@ -166,10 +166,21 @@ def run(arguments: argparse.Namespace) -> report.Results:
             )
         )
         try:
-            return measure(
+            results = measure(
                 arguments, server=server, data=data, size=size, scripts=scripts,
                 environment=environment, started_at=started_at,
             )  # fmt: skip
+            results.machine = {
+                "cpus": os.cpu_count() or 0,
+                "load_before": load_before,
+                "load_after": os.getloadavg()[0],
+            }
+            if any(row.errors for row in results.rows):  # keep the server's side of the story
+                arguments.results_dir.mkdir(parents=True, exist_ok=True)
+                kept = arguments.results_dir / f"{_stamp(started_at)}-{arguments.database}.log"
+                kept.write_bytes(server.log_path.read_bytes())
+                results.server_log = str(kept)
+            return results
         except BenchError as error:
             message = f"{error}\n--- server log (last lines) ---\n{server.log_tail()}"
             raise BenchError(message) from error
@@ -539,8 +550,12 @@ def count_posting(thread_id: int, run_id: str, result: load.WrkResult) -> report
         lost=len(acked - stored_keys),
         duplicated=duplicated,
         unacknowledged=len(stored_keys - acked),
-        errors=result.errors + result.unexpected_responses,
+        errors=result.errors,
     )
+
+
+def _stamp(started_at: str) -> str:
+    return started_at.replace(":", "").replace("-", "")
 
 
 def _commit() -> str:

@@ -34,7 +34,8 @@ def test_a_visitor_signs_up_verifies_and_signs_in(page: Page, live_url: str, axe
     page.get_by_label("Password").fill("a long enough passphrase")
     page.get_by_role("button", name="Sign In").click()
 
-    expect(page.get_by_role("heading", level=1)).to_have_text("Welcome, Blue Jay")
+    expect(page.get_by_role("heading", name="Categories")).to_be_visible()
+    expect(page.get_by_role("navigation", name="Main")).to_contain_text("Blue Jay")
     assert_no_axe_violations(axe, page)
     page.get_by_role("button", name="Sign out").click()
     expect(page).to_have_url(re.compile(r"/accounts/login/"))

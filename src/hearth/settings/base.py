@@ -124,6 +124,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "hearth.core.context_processors.site",
+                "hearth.safety.context_processors.moderation_hours",
             ],
             "builtins": ["django.templatetags.i18n"],
         },
