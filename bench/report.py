@@ -139,9 +139,9 @@ def judge(results: Results) -> list[Verdict]:
 
 def _at_least(target: str, value: float, wanted: float, unit: str = "of ceiling") -> Verdict:
     if value >= wanted:
-        return Verdict(target, True, f"{value:.0%} {unit}")
-    short = round((wanted - value) * 100)
-    return Verdict(target, False, f"{value:.0%} {unit}, {short} percentage point(s) short")
+        return Verdict(target, True, f"{value:.1%} {unit}")
+    short = (wanted - value) * 100
+    return Verdict(target, False, f"{value:.1%} {unit}, {short:.1f} percentage points short")
 
 
 HEADERS = ("scenario", "req/s", "p50 ms", "p99 ms", "bytes", "queries", "ratio", "errors")

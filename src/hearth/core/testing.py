@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from allauth.account.models import EmailAddress
-from django.core.cache import cache
+from django.core.cache import caches
 from django.test import Client
 
 from hearth.accounts.models import User
@@ -28,9 +28,11 @@ ClientFor = Callable[[User], Client]
 @pytest.fixture(autouse=True)
 def _fresh_cache() -> Iterator[None]:
     """Start every test with an empty cache, so rate limits and caches never leak between tests."""
-    cache.clear()
+    for each in caches.all():
+        each.clear()
     yield
-    cache.clear()
+    for each in caches.all():
+        each.clear()
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
@@ -52,9 +53,9 @@ class RequestKeyField(forms.CharField):
 class ContentNoteFields(forms.Form):
     """The composer's content note and (where the category allows it) anonymity."""
 
-    content_notes = forms.ModelMultipleChoiceField(
+    content_notes = forms.TypedMultipleChoiceField(
         label=_("Content note (optional)"),
-        queryset=ContentNoteLabel.objects.filter(is_active=True),
+        coerce=int,
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text=_(
@@ -78,16 +79,28 @@ class ContentNoteFields(forms.Form):
         ),
     )
 
-    def __init__(self, *args: Any, allow_anonymous: bool = False, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        allow_anonymous: bool = False,
+        offered_labels: Sequence[tuple[int, str]] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         if not allow_anonymous:
             del self.fields["anonymous"]
+        if offered_labels is None:  # pages that load labels anyway pass them in
+            offered_labels = list(
+                ContentNoteLabel.objects.filter(is_active=True).values_list("pk", "name")
+            )
+        self.fields["content_notes"].choices = offered_labels  # type: ignore[attr-defined]
+        # Names what the unfilled note fields look like, for caching their HTML.
+        self.label_key = f"{allow_anonymous}:{hash(tuple(offered_labels))}"
 
     def content_note(self) -> ContentNote:
-        return ContentNote(
-            labels=tuple(self.cleaned_data.get("content_notes") or ()),
-            text=self.cleaned_data.get("content_note_text", ""),
-        )
+        chosen = self.cleaned_data.get("content_notes") or []
+        labels = tuple(ContentNoteLabel.objects.filter(pk__in=chosen)) if chosen else ()
+        return ContentNote(labels=labels, text=self.cleaned_data.get("content_note_text", ""))
 
     def is_anonymous(self) -> bool:
         return bool(self.cleaned_data.get("anonymous"))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -113,6 +115,13 @@ class Thread(models.Model):
         return reverse("forum:thread", kwargs={"thread_id": self.pk})
 
 
+class PostQuerySet(models.QuerySet["Post"]):
+    def update(self, **kwargs: Any) -> int:
+        """Every change to a post bumps its version, so cached fragments of it go stale."""
+        kwargs.setdefault("version", models.F("version") + 1)
+        return super().update(**kwargs)
+
+
 class Post(models.Model):
     thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="posts")
     # 1 is the original post; replies count up from 2 and never move, so a
@@ -143,12 +152,19 @@ class Post(models.Model):
     is_held = models.BooleanField(default=False)
     content_notes = models.ManyToManyField(ContentNoteLabel, blank=True, related_name="+")
     content_note_text = models.CharField(_("content note"), max_length=120, blank=True)
+    # The content_notes label ids, copied here so a page knows each post's
+    # labels without another query.
+    note_label_ids = models.JSONField(default=list, blank=True)
+    # Bumped on every change (see PostQuerySet.update): the key of cached fragments.
+    version = models.PositiveIntegerField(default=1)
     # The composer's idempotency key: a resubmitted form finds its post.
     request_key = models.CharField(max_length=64)
     hug_count = models.PositiveIntegerField(default=0)
     heart_count = models.PositiveIntegerField(default=0)
     thanks_count = models.PositiveIntegerField(default=0)
     me_too_count = models.PositiveIntegerField(default=0)
+
+    objects = PostQuerySet.as_manager()
 
     class Meta:
         constraints = [

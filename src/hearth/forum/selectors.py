@@ -6,7 +6,8 @@ import math
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.http import Http404
 
 from hearth.accounts.models import User
@@ -35,19 +36,21 @@ from hearth.forum.permissions import (
     why_cannot_view_thread,
 )
 from hearth.forum.viewer import Viewer
-from hearth.safety.models import ContentNoteLabel, NoteChoice, QueueItem, QueueKind
-from hearth.safety.selectors import hidden_label_ids, note_preferences
+from hearth.safety.models import NoteChoice, QueueItem, QueueKind
+from hearth.safety.selectors import hidden_label_ids, labels_with_choices, note_preferences
 
 POSTS_PER_PAGE = 20
 THREADS_PER_PAGE = 30
 RECENT_THREADS_ON_HOME = 10
+# body_html is left out: posts come to the page as cached fragments, and
+# rendering.post_fragments loads the HTML only for fragments it must render.
 POST_FIELDS = (
     "thread_id",
     "position",
     "author_id",
     "author_name",
-    "body_html",
     "created_at",
+    "version",
     "revision",
     "edited_at",
     "edited_by_name",
@@ -57,6 +60,7 @@ POST_FIELDS = (
     "hidden_reason",
     "is_held",
     "content_note_text",
+    "note_label_ids",
     "hug_count",
     "heart_count",
     "thanks_count",
@@ -65,6 +69,7 @@ POST_FIELDS = (
     "author__display_name",
     "author__avatar",
     "author__is_active",
+    "author__profile_version",
 )
 
 
@@ -109,6 +114,24 @@ def listed_threads(viewer: Viewer, preferences: dict[int, str]) -> QuerySet[Thre
     return threads
 
 
+# The viewer's read marker, draft and thread mute, as columns of the thread's own
+# query. RawSQL because this runs on every thread page and the ORM's three
+# subqueries cost more to compile than to run; it is portable SQL.
+_THREAD = Thread._meta.db_table
+_VIEWER_READ_POSITION = (
+    f"SELECT last_read_position FROM {ReadState._meta.db_table} "  # noqa: S608 - our tables
+    f"WHERE member_id = %s AND thread_id = {_THREAD}.id"
+)
+_VIEWER_DRAFT = (
+    f"SELECT body FROM {Draft._meta.db_table} "  # noqa: S608 - our own table names
+    f"WHERE member_id = %s AND thread_id = {_THREAD}.id"
+)
+_VIEWER_MUTED = (
+    f"SELECT COUNT(*) FROM {ThreadMute._meta.db_table} "  # noqa: S608 - our own table names
+    f"WHERE member_id = %s AND thread_id = {_THREAD}.id"
+)
+
+
 def _refuse(viewer: Viewer) -> Exception:
     return Http404() if viewer.is_member else SignInRequired()
 
@@ -122,8 +145,20 @@ def get_category_for_viewer_or_404(viewer: Viewer, slug: str) -> Category:
     return category
 
 
-def get_thread_for_viewer_or_404(viewer: Viewer, thread_id: int) -> Thread:
-    thread = Thread.objects.select_related("category").filter(pk=thread_id).first()
+def get_thread_for_viewer_or_404(
+    viewer: Viewer, thread_id: int, *, with_viewer_state: bool = False
+) -> Thread:
+    """Fetch a thread the viewer may see; with_viewer_state also brings, in the same
+    query, the viewer's read marker, draft and whether they muted the thread."""
+    threads = Thread.objects.select_related("category").filter(pk=thread_id)
+    if with_viewer_state and viewer.member_id is not None:
+        member = [viewer.member_id]
+        threads = threads.annotate(
+            viewer_read_position=RawSQL(_VIEWER_READ_POSITION, member),  # noqa: S611 - constant SQL
+            viewer_draft=RawSQL(_VIEWER_DRAFT, member),  # noqa: S611 - constant SQL
+            viewer_muted=RawSQL(_VIEWER_MUTED, member),  # noqa: S611 - constant SQL
+        )
+    thread = threads.first()
     if thread is None or why_cannot_view_thread(viewer, thread):
         raise _refuse(viewer)
     return thread
@@ -180,6 +215,7 @@ class PostView:
     shows_hidden_text: bool  # the viewer is the author or a moderator
     is_held: bool
     is_own: bool
+    viewer_is_member: bool
     own_reactions: frozenset[str]
     can_edit: bool
     can_delete: bool
@@ -200,6 +236,7 @@ class ThreadPage:
     read_position: int | None
     draft_body: str
     is_thread_muted: bool
+    offered_labels: tuple[tuple[int, str], ...] = ()
     first_unread_position: int | None = field(default=None)
 
     @property
@@ -213,22 +250,26 @@ class ViewerContext:
 
     muted_member_ids: frozenset[int] = frozenset()
     note_preferences: dict[int, str] = field(default_factory=dict)
+    label_names: dict[int, str] = field(default_factory=dict)
+    offered_labels: tuple[tuple[int, str], ...] = ()
 
 
 def get_viewer_context(viewer: Viewer) -> ViewerContext:
-    if viewer.member is None:
-        return ViewerContext()
+    """The viewer's mutes, and every label with the viewer's choice for it (two queries)."""
+    labels = labels_with_choices(viewer.member)
     return ViewerContext(
-        muted_member_ids=muted_member_ids(viewer.member),
-        note_preferences=note_preferences(viewer.member),
+        muted_member_ids=muted_member_ids(viewer.member) if viewer.member else frozenset(),
+        note_preferences=labels.choices,
+        label_names=labels.names,
+        offered_labels=labels.offered,
     )
 
 
 def _post_view(
     viewer: Viewer, post: Post, context: ViewerContext, own_reactions: frozenset[str]
 ) -> PostView:
-    labels = list(post.content_notes.all())
-    choices = [context.note_preferences.get(label.pk, NoteChoice.COLLAPSE) for label in labels]
+    labels = [label_id for label_id in post.note_label_ids if label_id in context.label_names]
+    choices = [context.note_preferences.get(label_id, NoteChoice.COLLAPSE) for label_id in labels]
     folded = bool(post.content_note_text and not labels) or any(
         choice != NoteChoice.SHOW for choice in choices
     )
@@ -240,7 +281,7 @@ def _post_view(
         author_name=author.display_name if shows_identity and author else post.author_name,
         author_username=author.username if shows_identity and author else "",
         avatar_owner=author if shows_identity else None,
-        note_labels=tuple(label.name for label in labels),
+        note_labels=tuple(context.label_names[label_id] for label_id in labels),
         note_text=post.content_note_text,
         is_folded_by_note=folded and bool(labels or post.content_note_text),
         # Muting never applies to anonymous posts: folding them would tell the
@@ -250,6 +291,7 @@ def _post_view(
         shows_hidden_text=can_read_hidden_post(viewer, post),
         is_held=post.is_held,
         is_own=is_own,
+        viewer_is_member=viewer.is_member,
         own_reactions=own_reactions,
         can_edit=can_edit_post(viewer, post),
         can_delete=can_delete_post(viewer, post),
@@ -258,11 +300,13 @@ def _post_view(
 
 
 def get_thread_page(viewer: Viewer, thread: Thread, page: int, *, newest_first: bool) -> ThreadPage:
-    """Load one page of a thread: posts with authors and notes, the viewer's reactions,
-    mutes, note preferences, read marker and draft.
+    """Load one page of a thread: posts with authors, the viewer's reactions, mutes and
+    content-note choices, read marker and draft.
 
     One query per kind of data, whatever the page number or thread length.
-    Raises Http404 for a page past the end.
+    The thread should come from ``get_thread_for_viewer_or_404(...,
+    with_viewer_state=True)``, which brings the read marker, draft and thread
+    mute along. Raises Http404 for a page past the end.
     """
     pages = page_count(thread, newest_first=newest_first)
     if page < 1 or page > pages:
@@ -273,7 +317,6 @@ def get_thread_page(viewer: Viewer, thread: Thread, page: int, *, newest_first: 
         )
         .select_related("author")
         .only(*POST_FIELDS)
-        .prefetch_related(Prefetch("content_notes", queryset=ContentNoteLabel.objects.only("name")))
         .order_by("-position" if newest_first else "position")
     )
     if newest_first and posts and posts[-1].position == 1:
@@ -283,21 +326,12 @@ def get_thread_page(viewer: Viewer, thread: Thread, page: int, *, newest_first: 
     posts = [post for post in posts if can_see_post(viewer, post)]
     context = get_viewer_context(viewer)
     own_reactions: dict[int, set[str]] = {}
-    read_position: int | None = None
-    draft_body = ""
-    is_thread_muted = False
-    if viewer.member is not None:
+    if viewer.member is not None and posts:
         for post_id, kind in Reaction.objects.filter(
             member=viewer.member, post__in=[post.pk for post in posts]
         ).values_list("post_id", "kind"):
             own_reactions.setdefault(post_id, set()).add(kind)
-        read_position = (
-            ReadState.objects.filter(member=viewer.member, thread=thread)
-            .values_list("last_read_position", flat=True)
-            .first()
-        )
-        draft_body = get_reply_draft(viewer.member, thread)
-        is_thread_muted = ThreadMute.objects.filter(member=viewer.member, thread=thread).exists()
+    read_position: int | None = getattr(thread, "viewer_read_position", None)
     first_unread = None
     if read_position is not None and read_position < thread.last_position:
         first_unread = read_position + 1
@@ -312,8 +346,9 @@ def get_thread_page(viewer: Viewer, thread: Thread, page: int, *, newest_first: 
         page_count=pages,
         newest_first=newest_first,
         read_position=read_position,
-        draft_body=draft_body,
-        is_thread_muted=is_thread_muted,
+        draft_body=getattr(thread, "viewer_draft", None) or "",
+        is_thread_muted=bool(getattr(thread, "viewer_muted", False)),
+        offered_labels=context.offered_labels,
         first_unread_position=first_unread,
     )
 

@@ -6,6 +6,7 @@ thread's row lock (PostgreSQL) is held only for the inserts and counters.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -262,10 +263,8 @@ def _after_publishing(post: Post, signals: list[CrisisMatch], *, held: bool) -> 
     item = open_check_in(**ids, matches=signals)
     post.check_in_item_id = item.pk
     if any(signal.is_method for signal in signals):
-        labels = list(ContentNoteLabel.objects.filter(slug__in=METHOD_NOTE_LABELS))
-        post.content_notes.add(*labels)
-        if post.is_original_post:
-            post.thread.content_notes.add(*labels)
+        added = ContentNoteLabel.objects.filter(slug__in=METHOD_NOTE_LABELS)
+        set_post_labels(post, [*post.content_notes.all(), *added])
 
 
 def edit_post(
@@ -330,9 +329,19 @@ def edit_post(
 
 def _set_content_note(post: Post, content_note: ContentNote) -> None:
     Post.objects.filter(pk=post.pk).update(content_note_text=content_note.text.strip()[:120])
-    post.content_notes.set(content_note.labels)
+    set_post_labels(post, content_note.labels)
+
+
+def set_post_labels(post: Post, labels: Iterable[ContentNoteLabel]) -> None:
+    """Set a post's content-note labels (and its thread's, for the original post).
+
+    Keeps the denormalised ``note_label_ids`` in step and bumps the version.
+    """
+    chosen = {label.pk: label for label in labels}.values()
+    post.content_notes.set(chosen)
     if post.is_original_post:
-        post.thread.content_notes.set(content_note.labels)
+        post.thread.content_notes.set(chosen)
+    Post.objects.filter(pk=post.pk).update(note_label_ids=sorted(label.pk for label in chosen))
 
 
 @transaction.atomic
@@ -495,9 +504,7 @@ def _insert_post(
         content_note_text=content_note.text.strip()[:120],
     )
     if content_note.labels:
-        post.content_notes.set(content_note.labels)
-        if position == 1:
-            thread.content_notes.set(content_note.labels)
+        set_post_labels(post, content_note.labels)
     PostRevision.objects.create(
         post=post, number=1, body=body, author_name=author_name, created_at=now
     )

@@ -24,9 +24,11 @@ class Viewer:
     def is_member(self) -> bool:
         return self.member is not None
 
-    @property
-    def member_id(self) -> int | None:
-        return self.member.pk if self.member else None
+    member_id: int | None = field(init=False)
+
+    def __post_init__(self) -> None:
+        # Asked for many times per page (once per post and rule): read it once.
+        object.__setattr__(self, "member_id", self.member.pk if self.member else None)
 
     @property
     def is_moderator(self) -> bool:

@@ -16,6 +16,7 @@ from django.http import (
     HttpResponseBadRequest,
     HttpResponseRedirect,
 )
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -40,6 +41,7 @@ from hearth.forum.forms import (
 )
 from hearth.forum.models import Post, ReactionKind, Thread
 from hearth.forum.permissions import can_reply, check_can_delete_post, why_cannot_reply
+from hearth.forum.rendering import render_posts
 from hearth.forum.selectors import get_check_in_for_author
 from hearth.forum.viewer import Viewer, get_viewer
 from hearth.safety import services as safety_services
@@ -177,10 +179,14 @@ def _thread_context(
         reply_form = ReplyForm(
             initial={"body": page.draft_body, "request_key": new_request_key()},
             allow_anonymous=thread.category.allow_anonymous,
+            offered_labels=page.offered_labels,
         )
     return {
         "thread": thread,
         "page": page,
+        "rendered_posts": render_posts(
+            page.posts, csrf_token=get_token(request), is_moderator=viewer.is_moderator
+        ),
         "crisis_panel": _crisis_panel_for(request, viewer, thread),
         "reply_form": reply_form,
         "why_cannot_reply": why_cannot_reply(viewer, thread),
@@ -193,7 +199,7 @@ def _thread_context(
 @require_safe
 def thread(request: HttpRequest, thread_id: int) -> HttpResponse:
     viewer = get_viewer(request)
-    found = selectors.get_thread_for_viewer_or_404(viewer, thread_id)
+    found = selectors.get_thread_for_viewer_or_404(viewer, thread_id, with_viewer_state=True)
     page_number = _int_parameter(request, "page", 1)
     if page_number is None:
         return HttpResponseBadRequest(_("That page number is not valid."))
@@ -298,7 +304,7 @@ def edit_post(request: HttpRequest, post_id: int) -> HttpResponse:
             initial={
                 "body": post.body,
                 "base_revision": post.revision,
-                "content_notes": list(post.content_notes.all()),
+                "content_notes": list(post.note_label_ids),
                 "content_note_text": post.content_note_text,
             }
         )

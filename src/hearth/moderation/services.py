@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from hearth.accounts.models import User
 from hearth.forum.models import Category, Post, Thread
-from hearth.forum.services import ContentNote, edit_post, release_held_post
+from hearth.forum.services import ContentNote, edit_post, release_held_post, set_post_labels
 from hearth.forum.viewer import viewer_for
 from hearth.moderation.models import (
     AuditAction,
@@ -178,9 +178,7 @@ def set_content_note(
         "labels": sorted(label.slug for label in post.content_notes.all()),
         "text": post.content_note_text,
     }
-    post.content_notes.set(content_note.labels)
-    if post.is_original_post:
-        post.thread.content_notes.set(content_note.labels)
+    set_post_labels(post, content_note.labels)
     Post.objects.filter(pk=post.pk).update(content_note_text=content_note.text.strip()[:120])
     after = {
         "labels": sorted(label.slug for label in content_note.labels),

@@ -156,6 +156,8 @@ else:
     }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {**SQLITE_OPTIONS, **DATABASES["default"].get("OPTIONS", {})}
+    # Keep the connection (and its PRAGMAs) between requests.
+    DATABASES["default"].setdefault("CONN_MAX_AGE", None)
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("HEARTH_CONN_MAX_AGE", default=300))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
@@ -174,6 +176,14 @@ else:
             "LOCATION": "hearth_cache",
         }
     }
+# Rendered post fragments: per process, in memory. Their keys carry every
+# version they depend on, so processes never need to tell each other to
+# forget one; a stale entry is simply never asked for again.
+CACHES["fragments"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "hearth-fragments",
+    "OPTIONS": {"MAX_ENTRIES": env.int("HEARTH_FRAGMENT_CACHE_ENTRIES", default=20000)},
+}
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [

@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('safety', '0001_initial'),
+        ('safety', '0002_seed_labels_rules_and_directory'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -88,6 +88,8 @@ class Migration(migrations.Migration):
                 ('hidden_reason', models.CharField(blank=True, max_length=500)),
                 ('is_held', models.BooleanField(default=False)),
                 ('content_note_text', models.CharField(blank=True, max_length=120, verbose_name='content note')),
+                ('note_label_ids', models.JSONField(blank=True, default=list)),
+                ('version', models.PositiveIntegerField(default=1)),
                 ('request_key', models.CharField(max_length=64)),
                 ('hug_count', models.PositiveIntegerField(default=0)),
                 ('heart_count', models.PositiveIntegerField(default=0)),

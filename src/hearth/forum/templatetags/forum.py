@@ -2,51 +2,37 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from django import template
 from django.conf import settings
 from django.contrib.humanize.templatetags.humanize import naturaltime
+from django.template import Context
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
-from hearth.forum.models import REACTION_COUNT_FIELDS, Post, ReactionKind
+from hearth.forum.rendering import post_fragments, render_post, render_reactions
+from hearth.forum.selectors import PostView
 
 register = template.Library()
 
-REACTION_EMOJI = {
-    ReactionKind.HUG: "\N{HUGGING FACE}",
-    ReactionKind.HEART: "\N{HEAVY BLACK HEART}\N{VARIATION SELECTOR-16}",
-    ReactionKind.THANKS: "\N{PERSON WITH FOLDED HANDS}",
-    ReactionKind.ME_TOO: "\N{RAISED HAND}",
-}
+
+@register.simple_tag(takes_context=True)
+def post_article(context: Context, view: PostView) -> SafeString:
+    """One post, as the thread page renders it (cached fragments and the viewer's bits)."""
+    fragment = post_fragments([view])[view.post.pk]
+    viewer = context.get("viewer")
+    return render_post(
+        view, fragment, csrf_token=str(context.get("csrf_token", "")),
+        is_moderator=bool(viewer and viewer.is_moderator),
+    )  # fmt: skip
 
 
-@dataclass(frozen=True)
-class ReactionButton:
-    kind: str
-    label: str
-    emoji: str
-    count: int
-    is_pressed: bool
-
-
-@register.simple_tag
-def reaction_buttons(post: Post, own_kinds: frozenset[str] | None) -> list[ReactionButton]:
-    own = own_kinds or frozenset()
-    return [
-        ReactionButton(
-            kind=kind.value,
-            label=str(kind.label),
-            emoji=REACTION_EMOJI[kind],
-            count=getattr(post, REACTION_COUNT_FIELDS[kind]),
-            is_pressed=kind.value in own,
-        )
-        for kind in ReactionKind
-    ]
+@register.simple_tag(takes_context=True)
+def post_reactions(context: Context, view: PostView) -> SafeString:
+    return render_reactions(view, csrf_token=str(context.get("csrf_token", "")))
 
 
 @register.simple_tag
