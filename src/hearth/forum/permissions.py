@@ -1,5 +1,8 @@
 """What a viewer may do in the forum.
 
+Reasons are lazy translations: most checks only need yes or no (``can_*``),
+so a reason is translated only when someone is shown it.
+
 Each rule is one ``why_cannot_*`` function returning a reason (or None),
 exposed as ``can_*`` for templates and ``check_can_*`` for services. None of
 them runs a query: objects arrive with what the rule needs already loaded.
@@ -13,13 +16,16 @@ from typing import Concatenate
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrPromise
 
 from hearth.forum.models import Category, Post, Thread, Visibility
 from hearth.forum.viewer import Viewer
 
+Reason = str | StrPromise  # a lazy translation until someone is shown it
 
-def why_cannot_view_category(viewer: Viewer, category: Category) -> str | None:
+
+def why_cannot_view_category(viewer: Viewer, category: Category) -> Reason | None:
     if category.visibility == Visibility.PUBLIC:
         return None
     if not viewer.is_member:
@@ -29,7 +35,7 @@ def why_cannot_view_category(viewer: Viewer, category: Category) -> str | None:
     return None
 
 
-def why_cannot_view_thread(viewer: Viewer, thread: Thread) -> str | None:
+def why_cannot_view_thread(viewer: Viewer, thread: Thread) -> Reason | None:
     if reason := why_cannot_view_category(viewer, thread.category):
         return reason
     is_author = viewer.member_id is not None and viewer.member_id == thread.author_id
@@ -38,7 +44,7 @@ def why_cannot_view_thread(viewer: Viewer, thread: Thread) -> str | None:
     return None
 
 
-def why_cannot_see_post(viewer: Viewer, post: Post) -> str | None:
+def why_cannot_see_post(viewer: Viewer, post: Post) -> Reason | None:
     """Held posts exist only for their author and moderators until approved."""
     if reason := why_cannot_view_thread(viewer, post.thread):
         return reason
@@ -47,14 +53,14 @@ def why_cannot_see_post(viewer: Viewer, post: Post) -> str | None:
     return None
 
 
-def why_cannot_read_hidden_post(viewer: Viewer, post: Post) -> str | None:
+def why_cannot_read_hidden_post(viewer: Viewer, post: Post) -> Reason | None:
     """Hidden posts stay readable, marked, for their author and moderators."""
     if post.is_hidden and not _is_author_or_moderator(viewer, post):
         return _("A moderator hid this post.")
     return None
 
 
-def why_cannot_write(viewer: Viewer) -> str | None:
+def why_cannot_write(viewer: Viewer) -> Reason | None:
     """Reasons a member may not write in public at all: signed out, or suspended."""
     member = viewer.member
     if member is None:
@@ -68,19 +74,19 @@ def why_cannot_write(viewer: Viewer) -> str | None:
     return None
 
 
-def why_cannot_start_thread(viewer: Viewer, category: Category) -> str | None:
+def why_cannot_start_thread(viewer: Viewer, category: Category) -> Reason | None:
     if reason := why_cannot_view_category(viewer, category):
         return reason
     return why_cannot_write(viewer)
 
 
-def why_cannot_post_anonymously(viewer: Viewer, category: Category) -> str | None:
+def why_cannot_post_anonymously(viewer: Viewer, category: Category) -> Reason | None:
     if not category.allow_anonymous:
         return _("This category doesn't take anonymous posts.")
     return None
 
 
-def why_cannot_reply(viewer: Viewer, thread: Thread) -> str | None:
+def why_cannot_reply(viewer: Viewer, thread: Thread) -> Reason | None:
     if reason := why_cannot_view_thread(viewer, thread):
         return reason
     if reason := why_cannot_write(viewer):
@@ -90,7 +96,7 @@ def why_cannot_reply(viewer: Viewer, thread: Thread) -> str | None:
     return None
 
 
-def why_cannot_edit_post(viewer: Viewer, post: Post) -> str | None:
+def why_cannot_edit_post(viewer: Viewer, post: Post) -> Reason | None:
     if reason := why_cannot_view_thread(viewer, post.thread):
         return reason
     if post.is_deleted:
@@ -100,7 +106,7 @@ def why_cannot_edit_post(viewer: Viewer, post: Post) -> str | None:
     return _why_author_cannot_edit(viewer, post)
 
 
-def _why_author_cannot_edit(viewer: Viewer, post: Post) -> str | None:
+def _why_author_cannot_edit(viewer: Viewer, post: Post) -> Reason | None:
     if viewer.member_id is None or viewer.member_id != post.author_id:
         return _("Only the author can edit this post.")
     if reason := why_cannot_write(viewer):
@@ -110,7 +116,7 @@ def _why_author_cannot_edit(viewer: Viewer, post: Post) -> str | None:
     return None
 
 
-def why_cannot_delete_post(viewer: Viewer, post: Post) -> str | None:
+def why_cannot_delete_post(viewer: Viewer, post: Post) -> Reason | None:
     if reason := why_cannot_view_thread(viewer, post.thread):
         return reason
     if post.is_deleted:
@@ -120,7 +126,7 @@ def why_cannot_delete_post(viewer: Viewer, post: Post) -> str | None:
     return None
 
 
-def why_cannot_react(viewer: Viewer, post: Post) -> str | None:
+def why_cannot_react(viewer: Viewer, post: Post) -> Reason | None:
     if reason := why_cannot_view_thread(viewer, post.thread):
         return reason
     if reason := why_cannot_write(viewer):
@@ -139,7 +145,7 @@ def _is_author_or_moderator(viewer: Viewer, post: Post) -> bool:
 
 
 def _as_bool[**P](
-    rule: Callable[Concatenate[Viewer, P], str | None],
+    rule: Callable[Concatenate[Viewer, P], Reason | None],
 ) -> Callable[Concatenate[Viewer, P], bool]:
     def allowed(viewer: Viewer, /, *args: P.args, **kwargs: P.kwargs) -> bool:
         return rule(viewer, *args, **kwargs) is None
@@ -148,11 +154,11 @@ def _as_bool[**P](
 
 
 def _as_check[**P](
-    rule: Callable[Concatenate[Viewer, P], str | None],
+    rule: Callable[Concatenate[Viewer, P], Reason | None],
 ) -> Callable[Concatenate[Viewer, P], None]:
     def check(viewer: Viewer, /, *args: P.args, **kwargs: P.kwargs) -> None:
         if (reason := rule(viewer, *args, **kwargs)) is not None:
-            raise PermissionDenied(reason)
+            raise PermissionDenied(str(reason))
 
     return check
 

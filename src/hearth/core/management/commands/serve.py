@@ -16,6 +16,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--workers", type=int, default=int(os.environ.get("HEARTH_WORKERS", "2"))
         )
+        parser.add_argument(
+            "--threads",
+            type=int,
+            default=int(os.environ.get("HEARTH_THREADS", "1")),
+            help="Threads per worker. Pages are CPU-bound, so one per worker is usually fastest.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         settings_module = os.environ.get("DJANGO_SETTINGS_MODULE", "hearth.settings.base")
@@ -31,6 +37,8 @@ class Command(BaseCommand):
             str(options["port"]),
             "--workers",
             str(options["workers"]),
+            "--blocking-threads",
+            str(options["threads"]),
             "--no-ws",
             "hearth.wsgi:application",
         ]
