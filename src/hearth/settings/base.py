@@ -163,11 +163,20 @@ else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Cache and rate limits: a cache shared by every process (the database) unless
-# Redis is configured.
+# Cache and rate limits: one cache shared by every process. Redis when
+# configured; otherwise files in the data directory on SQLite (a database
+# cache would add a write, and an fsync, to the one SQLite writer's queue on
+# every rate-limited request), and the database on PostgreSQL.
 if redis_url := env.str("REDIS_URL", default=""):
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": redis_url}
+    }
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": DATA_DIR / "cache",
+        }
     }
 else:
     CACHES = {

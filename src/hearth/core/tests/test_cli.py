@@ -31,7 +31,6 @@ def test_init_prepares_an_empty_data_dir_and_can_run_twice(tmp_path: Path) -> No
         "from django.db import connection; print(sorted(connection.introspection.table_names()))",
         data_dir=tmp_path,
     )
-    assert "'hearth_cache'" in tables.stdout
     assert "'accounts_user'" in tables.stdout
 
 

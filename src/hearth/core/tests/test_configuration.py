@@ -154,3 +154,15 @@ def test_a_mistyped_email_url_fails_at_start_up(tmp_path: Path, bad_url: str) ->
 
     assert result.returncode != 0
     assert "EMAIL_URL must start with smtp://" in result.stderr
+
+
+@pytest.mark.django_db
+def test_the_suite_runs_on_the_database_it_was_given() -> None:
+    """make test's PostgreSQL pass must really be on PostgreSQL (a socket URL, say)."""
+    from django.db import connection  # noqa: PLC0415
+
+    expected = (
+        "postgresql" if os.environ.get("DATABASE_URL", "").startswith("postgres") else "sqlite"
+    )
+
+    assert connection.vendor == expected
