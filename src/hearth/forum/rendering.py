@@ -29,7 +29,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from hearth.forum.models import REACTION_COUNT_FIELDS, Post, ReactionKind
-from hearth.forum.selectors import PostView
+from hearth.forum.selectors import PostView, ThreadRow
 
 # Bump when the fragment templates or this module's markup change.
 FRAGMENT_VERSION = 1
@@ -320,3 +320,35 @@ def _actions(view: PostView, *, is_moderator: bool) -> str:
 
 def absolute_prefix() -> str:
     return str(settings.SITE_URL)
+
+
+def _thread_row_key(row: ThreadRow, show_category: bool) -> str:
+    thread = row.thread
+    category = (thread.category.slug, thread.category.name) if show_category else ("", "")
+    parts = (
+        FRAGMENT_VERSION, thread.pk, thread.title, thread.author_name, thread.reply_count,
+        thread.last_poster_name, thread.last_post_at.isoformat(), naturaltime(thread.last_post_at),
+        thread.is_pinned, thread.is_locked, row.is_unread, show_category, *category,
+        translation.get_language(), timezone.get_current_timezone_name(),
+    )  # fmt: skip
+    digest = hashlib.blake2b("\x1f".join(map(str, parts)).encode(), digest_size=16).hexdigest()
+    return f"thread-row:{thread.pk}:{digest}"
+
+
+def render_thread_rows(rows: Sequence[ThreadRow], *, show_category: bool) -> SafeString:
+    """The rows of a thread list, each rendered once and cached by everything it shows."""
+    keys = [_thread_row_key(row, show_category) for row in rows]
+    store = fragments_cache()
+    found = store.get_many(keys)
+    template = get_template("forum/_thread_row.html")
+    missing: dict[str, str] = {}
+    html = []
+    for key, row in zip(keys, rows, strict=True):
+        if key not in found:
+            found[key] = missing[key] = template.render(
+                {"row": row, "show_category": show_category}
+            )
+        html.append(found[key])
+    if missing:
+        store.set_many(missing, timeout=FRAGMENT_TIMEOUT_SECONDS)
+    return mark_safe("".join(html))  # noqa: S308 - rendered by the row template

@@ -13,8 +13,13 @@ from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
-from hearth.forum.rendering import post_fragments, render_post, render_reactions
-from hearth.forum.selectors import PostView
+from hearth.forum.rendering import (
+    post_fragments,
+    render_post,
+    render_reactions,
+    render_thread_rows,
+)
+from hearth.forum.selectors import PostView, ThreadRow
 
 register = template.Library()
 
@@ -50,3 +55,8 @@ def timestamp(moment: datetime) -> SafeString:
 @register.simple_tag
 def absolute_url(path: str) -> str:
     return f"{settings.SITE_URL}{path}"
+
+
+@register.simple_tag
+def thread_rows(rows: list[ThreadRow], show_category: bool) -> SafeString:
+    return render_thread_rows(rows, show_category=show_category)
