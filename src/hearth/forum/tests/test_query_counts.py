@@ -7,17 +7,19 @@ The numbers are pinned exactly, so any new query on these pages shows up here.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
 from django.core.cache import caches
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from hearth.accounts.models import User
 from hearth.accounts.services import mute_member
 from hearth.core.testing import ClientFor, MakeMember
-from hearth.forum.models import Category, Thread
+from hearth.forum.models import Category, Post, Thread
 from hearth.forum.services import ContentNote, reply_to_thread, start_thread, toggle_reaction
 from hearth.forum.testing import MakeCategory
 from hearth.safety.models import ContentNoteLabel, NoteChoice
@@ -73,6 +75,11 @@ def _community(
             request_key=f"o{rows}-{number}",
         )
     mute_member(member=viewer, target=members[-1])
+    # Posts seconds old say "12 seconds ago", a text (and so a cached fragment)
+    # that changes every second; days-old posts keep theirs between requests.
+    Post.objects.filter(thread__category=category).update(
+        created_at=timezone.now() - timedelta(days=3)
+    )
     return Community(category=category, thread=thread)
 
 
