@@ -390,7 +390,8 @@ def reactors(request: HttpRequest, post_id: int) -> HttpResponse:
 
 @require_POST
 def preview(request: HttpRequest) -> HttpResponse:
-    """Render the composer's text as it will appear; htmx gets the fragment, others a page."""
+    """Render the text as it will appear: the sanitised HTML fragment, or, for a composer
+    submitted without JavaScript (it sends ``next_action``), a page to keep writing on."""
     if _too_fast(request, "action", ACTION_RATE):
         return _too_fast_response()
     form = PreviewForm(request.POST)
@@ -401,7 +402,7 @@ def preview(request: HttpRequest) -> HttpResponse:
         member = _member(request)
         if find_crisis_signals(form.cleaned_data["body"], language=member.language):
             crisis_panel = _crisis_panel_context(member, item=None)
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx or "next_action" not in request.POST:  # type: ignore[attr-defined]
         status = 200 if form.is_valid() else 400
         context = {"form": form, "html": html, "crisis_panel": crisis_panel}
         return render(request, "forum/_preview.html", context, status=status)

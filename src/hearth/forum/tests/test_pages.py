@@ -239,6 +239,15 @@ def test_preview_returns_sanitised_html_for_htmx_and_a_page_without_it(
     assert "Keep writing" in full_page.content.decode()
 
 
+def test_preview_answers_a_plain_post_of_body_with_the_fragment(member_client: Client) -> None:
+    response = member_client.post(reverse("forum:preview"), {"body": "*Hello* :)"})
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<em>Hello</em>" in html
+    assert "<html" not in html
+
+
 def test_preview_requires_sign_in_and_csrf(member: User) -> None:
     assert Client().post(reverse("forum:preview"), {"body": "x"}).status_code == 302
     strict = Client(enforce_csrf_checks=True)
