@@ -17,7 +17,7 @@ from PIL import Image
 
 from hearth.accounts.models import User
 from hearth.core.testing import ClientFor, MakeMember
-from hearth.forum.models import Category, Post, ReactionKind
+from hearth.forum.models import Category, Post, ReactionKind, Thread
 from hearth.forum.services import edit_post, reply_to_thread, start_thread, toggle_reaction
 from hearth.forum.testing import MakeCategory, MakeThread
 from hearth.moderation.models import AuditEntry
@@ -53,13 +53,10 @@ def secret_author(make_member: MakeMember, client_for: ClientFor) -> User:
     return author
 
 
-def test_an_anonymous_post_shows_a_stable_pseudonym_per_thread(
-    anonymous_category: Category,
-    secret_author: User,
-    make_thread: MakeThread,
-    member_client: Client,
-) -> None:
-    first = start_thread(
+@pytest.fixture
+def anonymous_thread(anonymous_category: Category, secret_author: User) -> Thread:
+    """A thread the secret author started anonymously."""
+    return start_thread(
         author=secret_author,
         category=anonymous_category,
         title="Something I can't say openly",
@@ -67,6 +64,16 @@ def test_an_anonymous_post_shows_a_stable_pseudonym_per_thread(
         request_key="a1",
         anonymous=True,
     )
+
+
+def test_an_anonymous_post_shows_a_stable_pseudonym_per_thread(
+    anonymous_thread: Thread,
+    anonymous_category: Category,
+    secret_author: User,
+    make_thread: MakeThread,
+    member_client: Client,
+) -> None:
+    first = anonymous_thread
     reply = reply_to_thread(
         author=secret_author,
         thread=first,
@@ -88,19 +95,13 @@ def test_an_anonymous_post_shows_a_stable_pseudonym_per_thread(
 
 
 def test_no_page_a_member_can_reach_shows_who_wrote_an_anonymous_post(
+    anonymous_thread: Thread,
     anonymous_category: Category,
     secret_author: User,
     make_member: MakeMember,
     client_for: ClientFor,
 ) -> None:
-    thread = start_thread(
-        author=secret_author,
-        category=anonymous_category,
-        title="Something I can't say openly",
-        body="Writing this anonymously.",
-        request_key="a1",
-        anonymous=True,
-    )
+    thread = anonymous_thread
     original = thread.posts.get(position=1)
     edit_post(
         editor=secret_author,
