@@ -1,5 +1,6 @@
 """Reads about members that feed pages."""
 
+from django.db import connection
 from django.http import Http404
 
 from hearth.accounts.models import MemberMute, User
@@ -15,9 +16,15 @@ def get_member_for_viewer_or_404(viewer: User, username: str) -> User:
         raise Http404 from error
 
 
+# SQL: it runs on every thread page, where compiling the ORM's query cost more than running it.
+_MUTED_IDS_SQL = f'SELECT muted_id FROM "{MemberMute._meta.db_table}" WHERE member_id = %s'  # noqa: S608
+
+
 def muted_member_ids(member: User) -> frozenset[int]:
     """Ids of the members this member has muted or blocked (one query)."""
-    return frozenset(MemberMute.objects.filter(member=member).values_list("muted_id", flat=True))
+    with connection.cursor() as cursor:
+        cursor.execute(_MUTED_IDS_SQL, [member.pk])
+        return frozenset(muted_id for (muted_id,) in cursor.fetchall())
 
 
 def list_mutes(member: User) -> list[MemberMute]:

@@ -11,7 +11,7 @@ them runs a query: objects arrive with what the rule needs already loaded.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Concatenate
+from typing import Concatenate, Protocol
 
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
@@ -19,10 +19,25 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrPromise
 
-from hearth.forum.models import Category, Post, Thread, Visibility
+from hearth.forum.models import Category, Thread, Visibility
 from hearth.forum.viewer import Viewer
 
 Reason = str | StrPromise  # a lazy translation until someone is shown it
+
+
+class PostFacts(Protocol):
+    """What the post rules read: a ``Post``, or the lighter record a thread page loads."""
+
+    @property
+    def thread(self) -> Thread: ...
+    @property
+    def author_id(self) -> int | None: ...
+    @property
+    def is_deleted(self) -> bool: ...
+    @property
+    def is_hidden(self) -> bool: ...
+    @property
+    def is_held(self) -> bool: ...
 
 
 def why_cannot_view_category(viewer: Viewer, category: Category) -> Reason | None:
@@ -44,7 +59,7 @@ def why_cannot_view_thread(viewer: Viewer, thread: Thread) -> Reason | None:
     return None
 
 
-def why_cannot_see_post(viewer: Viewer, post: Post) -> Reason | None:
+def why_cannot_see_post(viewer: Viewer, post: PostFacts) -> Reason | None:
     """Held posts exist only for their author and moderators until approved."""
     if reason := why_cannot_view_thread(viewer, post.thread):
         return reason
@@ -53,7 +68,7 @@ def why_cannot_see_post(viewer: Viewer, post: Post) -> Reason | None:
     return None
 
 
-def why_cannot_read_hidden_post(viewer: Viewer, post: Post) -> Reason | None:
+def why_cannot_read_hidden_post(viewer: Viewer, post: PostFacts) -> Reason | None:
     """Hidden posts stay readable, marked, for their author and moderators."""
     if post.is_hidden and not _is_author_or_moderator(viewer, post):
         return _("A moderator hid this post.")
@@ -96,7 +111,7 @@ def why_cannot_reply(viewer: Viewer, thread: Thread) -> Reason | None:
     return None
 
 
-def why_cannot_edit_post(viewer: Viewer, post: Post) -> Reason | None:
+def why_cannot_edit_post(viewer: Viewer, post: PostFacts) -> Reason | None:
     if reason := why_cannot_view_thread(viewer, post.thread):
         return reason
     if post.is_deleted:
@@ -106,7 +121,7 @@ def why_cannot_edit_post(viewer: Viewer, post: Post) -> Reason | None:
     return _why_author_cannot_edit(viewer, post)
 
 
-def _why_author_cannot_edit(viewer: Viewer, post: Post) -> Reason | None:
+def _why_author_cannot_edit(viewer: Viewer, post: PostFacts) -> Reason | None:
     if viewer.member_id is None or viewer.member_id != post.author_id:
         return _("Only the author can edit this post.")
     if reason := why_cannot_write(viewer):
@@ -116,7 +131,7 @@ def _why_author_cannot_edit(viewer: Viewer, post: Post) -> Reason | None:
     return None
 
 
-def why_cannot_delete_post(viewer: Viewer, post: Post) -> Reason | None:
+def why_cannot_delete_post(viewer: Viewer, post: PostFacts) -> Reason | None:
     if reason := why_cannot_view_thread(viewer, post.thread):
         return reason
     if post.is_deleted:
@@ -126,7 +141,7 @@ def why_cannot_delete_post(viewer: Viewer, post: Post) -> Reason | None:
     return None
 
 
-def why_cannot_react(viewer: Viewer, post: Post) -> Reason | None:
+def why_cannot_react(viewer: Viewer, post: PostFacts) -> Reason | None:
     if reason := why_cannot_view_thread(viewer, post.thread):
         return reason
     if reason := why_cannot_write(viewer):
@@ -138,7 +153,7 @@ def why_cannot_react(viewer: Viewer, post: Post) -> Reason | None:
     return None
 
 
-def _is_author_or_moderator(viewer: Viewer, post: Post) -> bool:
+def _is_author_or_moderator(viewer: Viewer, post: PostFacts) -> bool:
     if viewer.member_id is not None and viewer.member_id == post.author_id:
         return True
     return viewer.moderates(post.thread.category_id)

@@ -4,18 +4,24 @@ The part of a post that is the same for every viewer -- the header (avatar,
 name, badge, time) and the body with its "last edited" line -- is rendered
 from templates once and cached, keyed by everything it shows: the post's
 version (bumped by every change to the post), the author's profile version
-(name, avatar), the language, the time zone, and the relative times it
-prints ("3 days ago"), so a cached fragment is never out of date. What
-differs per viewer -- folds for content notes and mutes, hidden and held
+(name, avatar), the language and the time zone. The relative times it prints
+("3 days ago") are not in the key: the fragment expires when one of them
+would read differently. So a cached fragment is never out of date.
+
+What differs per viewer -- folds for content notes and mutes, hidden and held
 markers, reactions pressed, the links a viewer may use -- is put together
-here in Python, which is several times faster than template includes.
+here in Python, and the whole post as one kind of viewer sees it is kept
+with the fragment: most readers of a post see it the same way, and they
+share that work. The CSRF token is the one per-request value in it, written
+as a slot and filled in once per page.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 from functools import cache
 
 from django.conf import settings
@@ -28,11 +34,13 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from hearth.accounts.models import User
 from hearth.forum.models import REACTION_COUNT_FIELDS, Post, ReactionKind
+from hearth.forum.post_rows import PostRow
 from hearth.forum.selectors import PostView, ThreadRow
 
 # Bump when the fragment templates or this module's markup change.
-FRAGMENT_VERSION = 1
+FRAGMENT_VERSION = 2
 FRAGMENT_TIMEOUT_SECONDS = 24 * 3600
 REACTION_EMOJI: dict[str, str] = {
     ReactionKind.HUG: "\N{HUGGING FACE}",
@@ -41,6 +49,9 @@ REACTION_EMOJI: dict[str, str] = {
     ReactionKind.ME_TOO: "\N{RAISED HAND}",
 }
 _ID = 987654321  # a placeholder id for URL patterns reversed once
+# Where the request's CSRF token goes in shared HTML. NUL never reaches a page
+# otherwise: forms refuse it and Markdown replaces it.
+CSRF_SLOT = "\x00csrf\x00"
 
 FOLD = (
     '<details class="fold"><summary>{} <span class="fold__action">{}</span></summary>{}</details>'
@@ -70,73 +81,135 @@ def url_for(name: str, object_id: int) -> str | None:
 
 
 def fragment_key(view: PostView) -> str:
-    """A key naming everything the fragment shows; hashed, as names and times have spaces."""
+    """A key naming every version the fragment shows (not its relative times: see below)."""
     post = view.post
-    author = view.avatar_owner
-    parts = (
-        FRAGMENT_VERSION, post.pk, post.version,
-        author.pk if author else 0, author.profile_version if author else 0,
-        translation.get_language(), timezone.get_current_timezone_name(),
-        naturaltime(post.created_at), naturaltime(post.edited_at) if post.edited_at else "",
-        view.author_name,
-    )  # fmt: skip
-    digest = hashlib.blake2b("\x1f".join(map(str, parts)).encode(), digest_size=16).hexdigest()
-    return f"post:{post.pk}:{digest}"
+    return (
+        f"post:{FRAGMENT_VERSION}:{post.pk}:{post.version}:{post.author_id or 0}:"
+        f"{post.author_profile_version or 0}:{int(view.shows_identity)}:"
+        f"{translation.get_language()}:{timezone.get_current_timezone_name()}"
+    )
 
 
-def post_fragments(views: Sequence[PostView]) -> dict[int, tuple[str, str]]:
+def relative_time_changes_at(moment: datetime, now: datetime) -> float:
+    """When ``naturaltime(moment)`` may next read differently, as a Unix time.
+
+    It counts seconds under a minute, minutes under a day, and beyond a day
+    two units of which the smallest is at most an hour ("3 days, 4 hours
+    ago"); months and years are whole days from ``moment``. So the words
+    can change only on a whole second, minute or hour after ``moment``.
+    """
+    age = (now - moment).total_seconds()
+    step = 1 if age < 60 else 60 if age < 24 * 3600 else 3600
+    return moment.timestamp() + (max(age, 0) // step + 1) * step
+
+
+@dataclass(frozen=True)
+class PostFragment:
+    """A post's header and body HTML, the same for every viewer until ``expires_at``.
+
+    ``articles`` collects the whole post as a viewer sees it, for each
+    combination of viewer-specific facts met so far (see ``_viewer_facts``):
+    most readers of a post see it the same way, so it is assembled once.
+    It only grows, and dies with the fragment.
+    """
+
+    header: str
+    body: str
+    expires_at: float
+    articles: dict[str, str] = field(default_factory=dict)
+
+
+MAX_ARTICLES_PER_FRAGMENT = 32
+
+
+def post_fragments(views: Sequence[PostView]) -> dict[int, PostFragment]:
     """Header and body HTML for each post, from the cache or rendered and cached now."""
     keys = {view.post.pk: fragment_key(view) for view in views}
     store = fragments_cache()
     found = store.get_many(list(keys.values()))
-    fragments: dict[int, tuple[str, str]] = {}
-    missing: dict[str, tuple[str, str]] = {}
-    header_template = get_template("forum/_post_header.html")
-    body_template = get_template("forum/_post_body.html")
-    _load_html_for_misses([view.post for view in views if keys[view.post.pk] not in found])
+    now = timezone.now()
+    moment = now.timestamp()
+    fragments: dict[int, PostFragment] = {}
+    stale = [view for view in views if _usable(found.get(keys[view.post.pk]), moment) is None]
+    if stale:
+        avatars = _load_for_rendering([view.post for view in stale])
+        header_template = get_template("forum/_post_header.html")
+        body_template = get_template("forum/_post_body.html")
+        fresh: dict[str, PostFragment] = {}
+        for view in stale:
+            post = view.post
+            owner = avatars.get(post.pk) if view.shows_identity else None
+            context = {"view": view, "avatar_owner": owner}
+            expires_at = relative_time_changes_at(post.created_at, now)
+            if post.edited_at:
+                expires_at = min(expires_at, relative_time_changes_at(post.edited_at, now))
+            fresh[keys[post.pk]] = PostFragment(
+                header_template.render(context), body_template.render(context), expires_at
+            )
+        store.set_many(fresh, timeout=FRAGMENT_TIMEOUT_SECONDS)
+        found.update(fresh)
     for view in views:
-        key = keys[view.post.pk]
-        if key in found:
-            fragments[view.post.pk] = found[key]
-            continue
-        context = {"view": view}
-        pair = (header_template.render(context), body_template.render(context))
-        fragments[view.post.pk] = missing[key] = pair
-    if missing:
-        store.set_many(missing, timeout=FRAGMENT_TIMEOUT_SECONDS)
+        fragments[view.post.pk] = found[keys[view.post.pk]]
     return fragments
 
 
-def _load_html_for_misses(posts: list[Post]) -> None:
-    """Fetch stored HTML only for posts whose fragment must be rendered (one query)."""
-    deferred = [post for post in posts if "body_html" in post.get_deferred_fields()]
-    if not deferred:
-        return
-    html = dict(
-        Post.objects.filter(pk__in=[post.pk for post in deferred]).values_list("pk", "body_html")
+def _usable(fragment: PostFragment | None, moment: float) -> PostFragment | None:
+    return fragment if fragment is not None and fragment.expires_at > moment else None
+
+
+def _load_for_rendering(posts: list[PostRow]) -> dict[int, User | None]:
+    """Fetch the stored HTML and the avatar owner of posts whose fragment must be
+    rendered (one query); answers each post's avatar owner."""
+    rows = (
+        Post.objects.filter(pk__in=[post.pk for post in posts])
+        .select_related("author")
+        .only("body_html", "author__avatar", "author__username", "author__display_name")
     )
-    for post in deferred:
-        post.body_html = html.get(post.pk, "")
+    loaded = {row.pk: row for row in rows}
+    owners: dict[int, User | None] = {}
+    for post in posts:
+        row = loaded.get(post.pk)
+        if post.body_html is None:
+            post.body_html = row.body_html if row else ""
+        owners[post.pk] = row.author if row else None
+    return owners
 
 
 def render_posts(views: Sequence[PostView], *, csrf_token: str, is_moderator: bool) -> SafeString:
-    """The page's posts: cached fragments wrapped in each viewer's bits."""
+    """The page's posts: each assembled once per kind of viewer, then shared."""
     fragments = post_fragments(views)
-    return mark_safe(  # noqa: S308 - every piece is built by format_html or a template
-        "".join(
-            render_post(
-                view, fragments[view.post.pk], csrf_token=csrf_token, is_moderator=is_moderator
-            )
-            for view in views
-        )
+    pieces = []
+    for view in views:
+        fragment = fragments[view.post.pk]
+        facts = _viewer_facts(view, is_moderator=is_moderator)
+        article = fragment.articles.get(facts)
+        if article is None:
+            article = render_post(view, fragment, csrf_token=CSRF_SLOT, is_moderator=is_moderator)
+            if len(fragment.articles) < MAX_ARTICLES_PER_FRAGMENT:
+                fragment.articles[facts] = article
+        pieces.append(article)
+    return mark_safe(  # noqa: S308 - built by render_post; the token is escaped
+        "".join(pieces).replace(CSRF_SLOT, escape(csrf_token))
+    )
+
+
+def _viewer_facts(view: PostView, *, is_moderator: bool) -> str:
+    """Everything ``render_post`` reads that is not in the post's fragment key."""
+    flags = (
+        view.is_folded_by_note, view.is_from_muted_member, view.is_hidden, view.shows_hidden_text,
+        view.is_held, view.is_own, view.viewer_is_member, view.can_edit, view.can_delete,
+        view.can_react, is_moderator,
+    )  # fmt: skip
+    return "".join("1" if flag else "0" for flag in flags) + "\x1f".join(
+        ("", ",".join(sorted(view.own_reactions)), *view.note_labels, view.note_text)
     )
 
 
 def render_post(
-    view: PostView, fragment: tuple[str, str], *, csrf_token: str, is_moderator: bool
+    view: PostView, fragment: PostFragment, *, csrf_token: str, is_moderator: bool
 ) -> SafeString:
     post = view.post
-    header, body = (mark_safe(part) for part in fragment)  # noqa: S308 - rendered by templates
+    header, body = mark_safe(fragment.header), mark_safe(fragment.body)  # noqa: S308 - templates
     classes = "post" + (" post--original" if post.position == 1 else "")
     classes += (" post--deleted" if post.is_deleted else "") + (
         " post--hidden" if view.is_hidden else ""

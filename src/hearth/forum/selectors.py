@@ -6,13 +6,14 @@ import math
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.db import connection
 from django.db.models import Q, QuerySet
-from django.db.models.expressions import RawSQL
 from django.http import Http404
 
 from hearth.accounts.models import User
 from hearth.accounts.selectors import muted_member_ids
 from hearth.core.http import SignInRequired
+from hearth.core.raw_rows import ModelColumns
 from hearth.forum.models import (
     Category,
     CategoryReadMark,
@@ -35,6 +36,7 @@ from hearth.forum.permissions import (
     why_cannot_view_category,
     why_cannot_view_thread,
 )
+from hearth.forum.post_rows import PostRow, page_post_rows
 from hearth.forum.viewer import Viewer
 from hearth.safety.models import NoteChoice, QueueItem, QueueKind
 from hearth.safety.selectors import hidden_label_ids, labels_with_choices, note_preferences
@@ -42,37 +44,6 @@ from hearth.safety.selectors import hidden_label_ids, labels_with_choices, note_
 POSTS_PER_PAGE = 20
 THREADS_PER_PAGE = 30
 RECENT_THREADS_ON_HOME = 10
-# body_html is left out: posts come to the page as cached fragments, and
-# rendering.post_fragments loads the HTML only for fragments it must render.
-POST_FIELDS = (
-    "thread_id",
-    "position",
-    "author_id",
-    "author_name",
-    "created_at",
-    "version",
-    "revision",
-    "edited_at",
-    "edited_by_name",
-    "is_deleted",
-    "is_anonymous",
-    "is_hidden",
-    "hidden_reason",
-    "is_held",
-    "content_note_text",
-    "note_label_ids",
-    "hug_count",
-    "heart_count",
-    "thanks_count",
-    "me_too_count",
-    "author__username",
-    "author__display_name",
-    "author__avatar",
-    "author__is_active",
-    "author__profile_version",
-)
-
-
 # --- Visibility --------------------------------------------------------------
 
 
@@ -114,22 +85,49 @@ def listed_threads(viewer: Viewer, preferences: dict[int, str]) -> QuerySet[Thre
     return threads
 
 
-# The viewer's read marker, draft and thread mute, as columns of the thread's own
-# query. RawSQL because this runs on every thread page and the ORM's three
-# subqueries cost more to compile than to run; it is portable SQL.
-_THREAD = Thread._meta.db_table
-_VIEWER_READ_POSITION = (
-    f"SELECT last_read_position FROM {ReadState._meta.db_table} "  # noqa: S608 - our tables
-    f"WHERE member_id = %s AND thread_id = {_THREAD}.id"
+# A thread with its category and, for a member, their read marker, draft and
+# thread mute: one query on every thread page, written as SQL because the
+# ORM took longer to compile it than the database took to run it.
+_THREAD_COLUMNS = ModelColumns(
+    Thread, [field.name for field in Thread._meta.concrete_fields], alias="t"
 )
-_VIEWER_DRAFT = (
-    f"SELECT body FROM {Draft._meta.db_table} "  # noqa: S608 - our own table names
-    f"WHERE member_id = %s AND thread_id = {_THREAD}.id"
+_CATEGORY_COLUMNS = ModelColumns(
+    Category, [field.name for field in Category._meta.concrete_fields], alias="c"
 )
-_VIEWER_MUTED = (
-    f"SELECT COUNT(*) FROM {ThreadMute._meta.db_table} "  # noqa: S608 - our own table names
-    f"WHERE member_id = %s AND thread_id = {_THREAD}.id"
+_THREAD_FROM = (
+    f'FROM "{Thread._meta.db_table}" t '
+    f'JOIN "{Category._meta.db_table}" c ON c.id = t.category_id WHERE t.id = %s'
 )
+_THREAD_SQL = f"SELECT {_THREAD_COLUMNS.sql}, {_CATEGORY_COLUMNS.sql} {_THREAD_FROM}"
+_THREAD_WITH_VIEWER_STATE_SQL = (
+    f"SELECT {_THREAD_COLUMNS.sql}, {_CATEGORY_COLUMNS.sql}, "  # noqa: S608 - our own tables
+    f'(SELECT last_read_position FROM "{ReadState._meta.db_table}" '
+    "WHERE member_id = %s AND thread_id = t.id), "
+    f'(SELECT body FROM "{Draft._meta.db_table}" WHERE member_id = %s AND thread_id = t.id), '
+    f'(SELECT COUNT(*) FROM "{ThreadMute._meta.db_table}" '
+    f"WHERE member_id = %s AND thread_id = t.id) {_THREAD_FROM}"
+)
+
+
+def _load_thread(thread_id: int, member_id: int | None) -> Thread | None:
+    with connection.cursor() as cursor:
+        if member_id is None:
+            cursor.execute(_THREAD_SQL, [thread_id])
+        else:
+            cursor.execute(_THREAD_WITH_VIEWER_STATE_SQL, [member_id] * 3 + [thread_id])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    thread: Thread = _THREAD_COLUMNS.instance(row)
+    width = len(_THREAD_COLUMNS) + len(_CATEGORY_COLUMNS)
+    thread.category = _CATEGORY_COLUMNS.instance(row, start=len(_THREAD_COLUMNS))
+    if member_id is not None:
+        read_position, draft, muted = row[width:]
+        # The attributes QuerySet.annotate() would have set.
+        thread.__dict__.update(
+            viewer_read_position=read_position, viewer_draft=draft, viewer_muted=bool(muted)
+        )
+    return thread
 
 
 def _refuse(viewer: Viewer) -> Exception:
@@ -150,15 +148,7 @@ def get_thread_for_viewer_or_404(
 ) -> Thread:
     """Fetch a thread the viewer may see; with_viewer_state also brings, in the same
     query, the viewer's read marker, draft and whether they muted the thread."""
-    threads = Thread.objects.select_related("category").filter(pk=thread_id)
-    if with_viewer_state and viewer.member_id is not None:
-        member = [viewer.member_id]
-        threads = threads.annotate(
-            viewer_read_position=RawSQL(_VIEWER_READ_POSITION, member),  # noqa: S611 - constant SQL
-            viewer_draft=RawSQL(_VIEWER_DRAFT, member),  # noqa: S611 - constant SQL
-            viewer_muted=RawSQL(_VIEWER_MUTED, member),  # noqa: S611 - constant SQL
-        )
-    thread = threads.first()
+    thread = _load_thread(thread_id, viewer.member_id if with_viewer_state else None)
     if thread is None or why_cannot_view_thread(viewer, thread):
         raise _refuse(viewer)
     return thread
@@ -189,24 +179,23 @@ def page_of_position(thread: Thread, position: int, *, newest_first: bool) -> in
     return (position - 1) // POSTS_PER_PAGE + 1
 
 
-def _positions_filter(thread: Thread, page: int, *, newest_first: bool) -> Q:
+def _position_range(thread: Thread, page: int, *, newest_first: bool) -> tuple[int, int, bool]:
+    """The positions on a page: (lowest, highest, whether the original post joins them)."""
     if not newest_first:
         first = (page - 1) * POSTS_PER_PAGE + 1
-        return Q(position__range=(first, first + POSTS_PER_PAGE - 1))
+        return first, first + POSTS_PER_PAGE - 1, False
     highest = thread.last_position - (page - 1) * POSTS_PER_PAGE
-    lowest = max(2, highest - POSTS_PER_PAGE + 1)
-    replies = Q(position__range=(lowest, highest))
-    return Q(position=1) | replies if page == 1 else replies
+    return max(2, highest - POSTS_PER_PAGE + 1), highest, page == 1
 
 
 @dataclass(frozen=True)
 class PostView:
     """Everything a page shows about one post, decided here so templates walk no relations."""
 
-    post: Post
+    post: PostRow
     author_name: str
     author_username: str  # empty when no profile may be linked (anonymous, or account gone)
-    avatar_owner: User | None  # whose avatar to show; None for anonymous posts
+    shows_identity: bool  # the author's avatar and profile link appear (not anonymous, not gone)
     note_labels: tuple[str, ...]
     note_text: str
     is_folded_by_note: bool  # collapsed behind "Content note: ..." for this viewer
@@ -266,21 +255,20 @@ def get_viewer_context(viewer: Viewer) -> ViewerContext:
 
 
 def _post_view(
-    viewer: Viewer, post: Post, context: ViewerContext, own_reactions: frozenset[str]
+    viewer: Viewer, post: PostRow, context: ViewerContext, own_reactions: frozenset[str]
 ) -> PostView:
     labels = [label_id for label_id in post.note_label_ids if label_id in context.label_names]
     choices = [context.note_preferences.get(label_id, NoteChoice.COLLAPSE) for label_id in labels]
     folded = bool(post.content_note_text and not labels) or any(
         choice != NoteChoice.SHOW for choice in choices
     )
-    author = post.author
-    shows_identity = not post.is_anonymous and author is not None and author.is_active
+    shows_identity = bool(not post.is_anonymous and post.author_is_active)
     is_own = viewer.member_id is not None and viewer.member_id == post.author_id
     return PostView(
         post=post,
-        author_name=author.display_name if shows_identity and author else post.author_name,
-        author_username=author.username if shows_identity and author else "",
-        avatar_owner=author if shows_identity else None,
+        author_name=(post.author_display_name or "") if shows_identity else post.author_name,
+        author_username=(post.author_username or "") if shows_identity else "",
+        shows_identity=shows_identity,
         note_labels=tuple(context.label_names[label_id] for label_id in labels),
         note_text=post.content_note_text,
         is_folded_by_note=folded and bool(labels or post.content_note_text),
@@ -311,26 +299,17 @@ def get_thread_page(viewer: Viewer, thread: Thread, page: int, *, newest_first: 
     pages = page_count(thread, newest_first=newest_first)
     if page < 1 or page > pages:
         raise Http404
-    posts = list(
-        Post.objects.filter(
-            _positions_filter(thread, page, newest_first=newest_first), thread=thread
-        )
-        .select_related("author")
-        .only(*POST_FIELDS)
-        .order_by("-position" if newest_first else "position")
+    lowest, highest, with_original = _position_range(thread, page, newest_first=newest_first)
+    posts = page_post_rows(
+        thread, lowest, highest, newest_first=newest_first, with_original=with_original
     )
     if newest_first and posts and posts[-1].position == 1:
         posts.insert(0, posts.pop())  # the original post stays first
-    for post in posts:
-        post.thread = thread  # already loaded: permission checks need it, without a query
     posts = [post for post in posts if can_see_post(viewer, post)]
     context = get_viewer_context(viewer)
     own_reactions: dict[int, set[str]] = {}
-    if viewer.member is not None and posts:
-        for post_id, kind in Reaction.objects.filter(
-            member=viewer.member, post__in=[post.pk for post in posts]
-        ).values_list("post_id", "kind"):
-            own_reactions.setdefault(post_id, set()).add(kind)
+    if viewer.member_id is not None and posts:
+        own_reactions = _own_reactions_on(viewer.member_id, [post.pk for post in posts])
     read_position: int | None = getattr(thread, "viewer_read_position", None)
     first_unread = None
     if read_position is not None and read_position < thread.last_position:
@@ -353,10 +332,26 @@ def get_thread_page(viewer: Viewer, thread: Thread, page: int, *, newest_first: 
     )
 
 
+def _own_reactions_on(member_id: int, post_ids: list[int]) -> dict[int, set[str]]:
+    """The kinds of reaction a member gave each of these posts (one query, as SQL: it
+    runs on every thread page)."""
+    placeholders = ", ".join(["%s"] * len(post_ids))
+    found: dict[int, set[str]] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'SELECT post_id, kind FROM "{Reaction._meta.db_table}" '  # noqa: S608 - our table
+            f"WHERE member_id = %s AND post_id IN ({placeholders})",
+            [member_id, *post_ids],
+        )
+        for post_id, kind in cursor.fetchall():
+            found.setdefault(post_id, set()).add(kind)
+    return found
+
+
 def get_post_view(viewer: Viewer, post: Post) -> PostView:
     """One post as a page shows it (for fragments such as the reactions after a toggle)."""
     own = get_own_reactions(viewer.member, post) if viewer.member else frozenset()
-    return _post_view(viewer, post, get_viewer_context(viewer), own)
+    return _post_view(viewer, PostRow.from_post(post), get_viewer_context(viewer), own)
 
 
 def get_post_at_position(thread: Thread, position: int) -> Post | None:

@@ -185,11 +185,11 @@ else:
             "LOCATION": "hearth_cache",
         }
     }
-# Rendered post fragments: per process, in memory. Their keys carry every
-# version they depend on, so processes never need to tell each other to
-# forget one; a stale entry is simply never asked for again.
+# Rendered fragments: per process, in memory, unpickled (hearth.core.memory_cache).
+# Their keys carry every version they depend on, so processes never need to
+# tell each other to forget one; a stale entry is simply never asked for again.
 CACHES["fragments"] = {
-    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "BACKEND": "hearth.core.memory_cache.ProcessMemoryCache",
     "LOCATION": "hearth-fragments",
     "OPTIONS": {"MAX_ENTRIES": env.int("HEARTH_FRAGMENT_CACHE_ENTRIES", default=20000)},
 }
@@ -261,7 +261,7 @@ MEDIA_URL = "media/"
 MEDIA_ROOT = DATA_DIR / "media"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    "staticfiles": {"BACKEND": "hearth.core.static_storage.StaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = DEBUG
 FILE_UPLOAD_PERMISSIONS = 0o640

@@ -16,7 +16,7 @@ from hearth.settings.base import *  # noqa: E402
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    "fragments": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "frag"},
+    "fragments": {"BACKEND": "hearth.core.memory_cache.ProcessMemoryCache"},
 }
 STORAGES = {
     **STORAGES,
@@ -36,3 +36,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "PRAGMA foreign_keys=ON;"
         ),
     }
+
+# Every {% shared %} block is rendered again on each use and compared with its
+# shared copy: a value missing from its key fails the test that shows it.
+HEARTH_CHECK_SHARED_FRAGMENTS = True

@@ -14,8 +14,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from hearth.forum.rendering import (
-    post_fragments,
-    render_post,
+    render_posts,
     render_reactions,
     render_thread_rows,
 )
@@ -27,10 +26,9 @@ register = template.Library()
 @register.simple_tag(takes_context=True)
 def post_article(context: Context, view: PostView) -> SafeString:
     """One post, as the thread page renders it (cached fragments and the viewer's bits)."""
-    fragment = post_fragments([view])[view.post.pk]
     viewer = context.get("viewer")
-    return render_post(
-        view, fragment, csrf_token=str(context.get("csrf_token", "")),
+    return render_posts(
+        [view], csrf_token=str(context.get("csrf_token", "")),
         is_moderator=bool(viewer and viewer.is_moderator),
     )  # fmt: skip
 

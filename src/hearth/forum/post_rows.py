@@ -1,0 +1,116 @@
+"""A page of posts as plain records: one hand-written query, no model instances.
+
+A thread page shows twenty posts and their authors. Through the ORM that
+query cost about 1.2 ms per request (compiling it, then building forty model
+instances); as SQL read into small records it costs a tenth of that. The
+records carry exactly what a page, the permission rules and the cached
+fragments need. The post's stored HTML is left out: it is read (with the
+author's avatar) only for the fragments that must be rendered, see
+``hearth.forum.rendering``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from datetime import datetime
+
+from django.db import connection
+
+from hearth.accounts.models import User
+from hearth.core.raw_rows import ModelColumns
+from hearth.forum.models import Post, Thread
+
+_POST_COLUMNS = ModelColumns(
+    Post,
+    (
+        "id", "position", "author", "author_name", "created_at", "revision", "edited_at",
+        "edited_by_name", "is_deleted", "is_anonymous", "is_hidden", "hidden_reason", "is_held",
+        "content_note_text", "note_label_ids", "version", "hug_count", "heart_count",
+        "thanks_count", "me_too_count",
+    ),
+    alias="p",
+)  # fmt: skip
+_AUTHOR_COLUMNS = ModelColumns(
+    User, ("username", "display_name", "is_active", "profile_version"), alias="u"
+)
+_SELECT = (
+    f"SELECT {_POST_COLUMNS.sql}, {_AUTHOR_COLUMNS.sql} "  # noqa: S608 - names from our models
+    f'FROM "{Post._meta.db_table}" p LEFT JOIN "{User._meta.db_table}" u ON u.id = p.author_id '
+    "WHERE p.thread_id = %s AND (p.position BETWEEN %s AND %s OR p.position = %s) "
+)
+_OLDEST_FIRST = _SELECT + "ORDER BY p.position"
+_NEWEST_FIRST = _SELECT + "ORDER BY p.position DESC"
+
+
+@dataclass(slots=True, eq=False)
+class PostRow:
+    """One post as a page shows it; the attribute names are the model's."""
+
+    id: int
+    position: int
+    author_id: int | None
+    author_name: str
+    created_at: datetime
+    revision: int
+    edited_at: datetime | None
+    edited_by_name: str
+    is_deleted: bool
+    is_anonymous: bool
+    is_hidden: bool
+    hidden_reason: str
+    is_held: bool
+    content_note_text: str
+    note_label_ids: list[int]
+    version: int
+    hug_count: int
+    heart_count: int
+    thanks_count: int
+    me_too_count: int
+    # The author's account (all None once the account is gone).
+    author_username: str | None
+    author_is_active: bool | None
+    author_display_name: str | None
+    author_profile_version: int | None
+    thread: Thread = field(repr=False)
+    # Read only for fragments that must be rendered.
+    body_html: str | None = field(default=None, repr=False)
+
+    @property
+    def pk(self) -> int:
+        return self.id
+
+    @classmethod
+    def from_post(cls, post: Post) -> PostRow:
+        """The record of a post already loaded as a model (single-post pages and fragments)."""
+        author = post.author
+        deferred = post.get_deferred_fields()
+        columns = [getattr(post, name) for name in _POST_COLUMNS.attnames]
+        account = [getattr(author, name) if author else None for name in _AUTHOR_COLUMNS.attnames]
+        body_html = None if "body_html" in deferred else post.body_html
+        return cls(*[*columns, *account, post.thread, body_html])
+
+
+# PostRow is built positionally from a row: its fields must follow the columns'
+# order (the models' own order, which ModelColumns keeps).
+if [f.name for f in fields(PostRow)][: len(_POST_COLUMNS) + len(_AUTHOR_COLUMNS)] != [
+    *_POST_COLUMNS.attnames,
+    *(f"author_{name}" for name in _AUTHOR_COLUMNS.attnames),
+]:
+    raise RuntimeError("PostRow's fields are out of step with its query's columns")
+
+
+def page_post_rows(
+    thread: Thread, lowest: int, highest: int, *, newest_first: bool, with_original: bool
+) -> list[PostRow]:
+    """Posts of ``thread`` at positions lowest..highest (and the original post if asked)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _NEWEST_FIRST if newest_first else _OLDEST_FIRST,
+            [thread.pk, lowest, highest, 1 if with_original else lowest],
+        )
+        rows = cursor.fetchall()
+    post_width = len(_POST_COLUMNS)
+    return [
+        PostRow(*[*_POST_COLUMNS.values(row), *_AUTHOR_COLUMNS.values(row, post_width), thread])
+        for row in rows
+    ]
