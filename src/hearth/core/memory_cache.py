@@ -22,6 +22,10 @@ from django.core.cache.backends.base import DEFAULT_TIMEOUT, BaseCache
 
 _NEVER = float("inf")
 _MISSING = object()
+# Django makes one backend object per thread; like LocMemCache, all of them
+# with the same LOCATION share one store, so threads share what they render.
+_stores: dict[str, tuple[OrderedDict[str, tuple[float, Any]], Lock]] = {}
+_stores_lock = Lock()
 
 
 class ProcessMemoryCache(BaseCache):
@@ -29,8 +33,8 @@ class ProcessMemoryCache(BaseCache):
 
     def __init__(self, name: str, params: dict[str, Any]) -> None:
         super().__init__(params)
-        self._entries: OrderedDict[str, tuple[float, Any]] = OrderedDict()
-        self._lock = Lock()
+        with _stores_lock:
+            self._entries, self._lock = _stores.setdefault(name, (OrderedDict(), Lock()))
 
     def _expiry(self, timeout: float | object | None) -> float:
         seconds = self.get_backend_timeout(timeout)  # type: ignore[arg-type]  # DEFAULT_TIMEOUT

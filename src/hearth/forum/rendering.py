@@ -21,11 +21,10 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, time, timedelta
 from functools import cache
 
 from django.conf import settings
-from django.contrib.humanize.templatetags.humanize import naturaltime
 from django.core.cache import BaseCache, caches
 from django.template.loader import get_template
 from django.urls import NoReverseMatch, reverse
@@ -35,9 +34,10 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from hearth.accounts.models import User
+from hearth.forum.listings import ThreadSummary
 from hearth.forum.models import REACTION_COUNT_FIELDS, Post, ReactionKind
 from hearth.forum.post_rows import PostRow
-from hearth.forum.selectors import PostView, ThreadRow
+from hearth.forum.selectors import PostView
 
 # Bump when the fragment templates or this module's markup change.
 FRAGMENT_VERSION = 2
@@ -91,16 +91,28 @@ def fragment_key(view: PostView) -> str:
 
 
 def relative_time_changes_at(moment: datetime, now: datetime) -> float:
-    """When ``naturaltime(moment)`` may next read differently, as a Unix time.
+    """When ``naturaltime(moment)`` may next read differently, as a Unix time (never late,
+    sometimes early: an early answer only costs one more rendering).
 
-    It counts seconds under a minute, minutes under a day, and beyond a day
-    two units of which the smallest is at most an hour ("3 days, 4 hours
-    ago"); months and years are whole days from ``moment``. So the words
-    can change only on a whole second, minute or hour after ``moment``.
+    Under a day old it counts whole seconds, minutes or hours of ``now - moment``,
+    so it changes on a whole second (or minute) after ``moment``. Older, it names
+    two units of which the smaller is at most an hour ("3 days, 4 hours ago"),
+    counted from ``moment`` without its fraction of a second -- except that a
+    month is counted by the calendar, and when ``moment``'s day is missing from
+    a month (the 31st, a 29th of February) the month turns at midnight instead.
     """
     age = (now - moment).total_seconds()
-    step = 1 if age < 60 else 60 if age < 24 * 3600 else 3600
-    return moment.timestamp() + (max(age, 0) // step + 1) * step
+    if age < 0:  # a clock ahead of ours: "in 2 seconds" changes every second
+        return now.timestamp() + 1
+    if age < 24 * 3600:
+        step = 1 if age < 60 else 60
+        return moment.timestamp() + (age // step + 1) * step
+    whole = moment.replace(microsecond=0)
+    next_hour = whole.timestamp() + ((now - whole).total_seconds() // 3600 + 1) * 3600
+    next_midnight = datetime.combine(
+        now.date() + timedelta(days=1), time.min, tzinfo=now.tzinfo
+    ).timestamp()
+    return min(next_hour, next_midnight)
 
 
 @dataclass(frozen=True)
@@ -395,33 +407,38 @@ def absolute_prefix() -> str:
     return str(settings.SITE_URL)
 
 
-def _thread_row_key(row: ThreadRow, show_category: bool) -> str:
-    thread = row.thread
-    category = (thread.category.slug, thread.category.name) if show_category else ("", "")
+def _thread_row_key(row: ThreadSummary, show_category: bool) -> str:
+    """A key naming everything a row shows but its relative time (the entry expires instead)."""
     parts = (
-        FRAGMENT_VERSION, thread.pk, thread.title, thread.author_name, thread.reply_count,
-        thread.last_poster_name, thread.last_post_at.isoformat(), naturaltime(thread.last_post_at),
-        thread.is_pinned, thread.is_locked, row.is_unread, show_category, *category,
+        FRAGMENT_VERSION, row.pk, row.title, row.author_name, row.reply_count,
+        row.last_poster_name, row.last_post_at.isoformat(), row.is_pinned, row.is_locked,
+        row.is_unread, show_category, row.category_slug if show_category else "",
+        row.category_name if show_category else "",
         translation.get_language(), timezone.get_current_timezone_name(),
     )  # fmt: skip
     digest = hashlib.blake2b("\x1f".join(map(str, parts)).encode(), digest_size=16).hexdigest()
-    return f"thread-row:{thread.pk}:{digest}"
+    return f"thread-row:{row.pk}:{digest}"
 
 
-def render_thread_rows(rows: Sequence[ThreadRow], *, show_category: bool) -> SafeString:
-    """The rows of a thread list, each rendered once and cached by everything it shows."""
+def render_thread_rows(rows: Sequence[ThreadSummary], *, show_category: bool) -> SafeString:
+    """The rows of a thread list, each rendered once and kept until something it shows
+    changes (its key) or its relative time would read differently (its expiry)."""
     keys = [_thread_row_key(row, show_category) for row in rows]
     store = fragments_cache()
     found = store.get_many(keys)
+    now = timezone.now()
+    moment = now.timestamp()
     template = get_template("forum/_thread_row.html")
-    missing: dict[str, str] = {}
+    fresh: dict[str, tuple[str, float]] = {}
     html = []
     for key, row in zip(keys, rows, strict=True):
-        if key not in found:
-            found[key] = missing[key] = template.render(
-                {"row": row, "show_category": show_category}
+        entry = found.get(key)
+        if entry is None or entry[1] <= moment:
+            entry = fresh[key] = (
+                template.render({"row": row, "show_category": show_category}),
+                relative_time_changes_at(row.last_post_at, now),
             )
-        html.append(found[key])
-    if missing:
-        store.set_many(missing, timeout=FRAGMENT_TIMEOUT_SECONDS)
+        html.append(entry[0])
+    if fresh:
+        store.set_many(fresh, timeout=FRAGMENT_TIMEOUT_SECONDS)
     return mark_safe("".join(html))  # noqa: S308 - rendered by the row template

@@ -14,9 +14,10 @@ from hearth.accounts.models import User
 from hearth.accounts.selectors import muted_member_ids
 from hearth.core.http import SignInRequired
 from hearth.core.raw_rows import ModelColumns
+from hearth.forum import listings
+from hearth.forum.listings import ThreadSummary
 from hearth.forum.models import (
     Category,
-    CategoryReadMark,
     Draft,
     Post,
     PostRevision,
@@ -39,7 +40,7 @@ from hearth.forum.permissions import (
 from hearth.forum.post_rows import PostRow, page_post_rows
 from hearth.forum.viewer import Viewer
 from hearth.safety.models import NoteChoice, QueueItem, QueueKind
-from hearth.safety.selectors import hidden_label_ids, labels_with_choices, note_preferences
+from hearth.safety.selectors import labels_with_choices
 
 POSTS_PER_PAGE = 20
 THREADS_PER_PAGE = 30
@@ -57,32 +58,6 @@ def visible_categories(viewer: Viewer) -> QuerySet[Category]:
         Q(visibility__in=[Visibility.PUBLIC, Visibility.MEMBERS])
         | Q(pk__in=viewer.moderated_category_ids)
     )
-
-
-def visible_threads(viewer: Viewer) -> QuerySet[Thread]:
-    """The threads this viewer may read: the one funnel for lists, search and feeds."""
-    if viewer.is_member and viewer.moderates_everything:
-        return Thread.objects.all()
-    if not viewer.is_member:
-        return Thread.objects.filter(category__visibility=Visibility.PUBLIC, is_held=False)
-    moderated = Q(category_id__in=viewer.moderated_category_ids)
-    return Thread.objects.filter(
-        Q(category__visibility__in=[Visibility.PUBLIC, Visibility.MEMBERS]) | moderated,
-        Q(is_held=False) | Q(author_id=viewer.member_id) | moderated,
-    )
-
-
-def listed_threads(viewer: Viewer, preferences: dict[int, str]) -> QuerySet[Thread]:
-    """Visible threads minus those the viewer muted or whose content notes they hide."""
-    threads = visible_threads(viewer)
-    if viewer.member is None:
-        return threads
-    threads = threads.exclude(
-        pk__in=ThreadMute.objects.filter(member=viewer.member).values("thread_id")
-    )
-    if hidden := hidden_label_ids(preferences):
-        threads = threads.exclude(content_notes__in=hidden)
-    return threads
 
 
 # A thread with its category and, for a member, their read marker, draft and
@@ -378,12 +353,6 @@ def list_reactors(post: Post) -> dict[str, list[str]]:
 
 
 @dataclass(frozen=True)
-class ThreadRow:
-    thread: Thread
-    is_unread: bool
-
-
-@dataclass(frozen=True)
 class Cursor:
     """Where a category page continues: keyset pagination, no OFFSET."""
 
@@ -409,67 +378,29 @@ class Cursor:
 @dataclass(frozen=True)
 class CategoryPage:
     category: Category
-    rows: list[ThreadRow]
+    rows: list[ThreadSummary]
     next_cursor: Cursor | None
     is_first_page: bool
 
 
-def _unread_rows(viewer: Viewer, threads: list[Thread]) -> list[ThreadRow]:
-    """Mark each thread read or unread for the viewer (two queries, whatever the count)."""
-    if viewer.member is None:
-        return [ThreadRow(thread, is_unread=False) for thread in threads]
-    read_positions = dict(
-        ReadState.objects.filter(
-            member=viewer.member, thread__in=[thread.pk for thread in threads]
-        ).values_list("thread_id", "last_read_position")
-    )
-    marks = dict(
-        CategoryReadMark.objects.filter(
-            member=viewer.member, category__in={thread.category_id for thread in threads}
-        ).values_list("category_id", "marked_at")
-    )
-    rows = []
-    for thread in threads:
-        mark = marks.get(thread.category_id)
-        if mark is not None and thread.last_post_at <= mark:
-            is_unread = False
-        else:
-            is_unread = read_positions.get(thread.pk, 0) < thread.last_position
-        rows.append(ThreadRow(thread, is_unread=is_unread))
-    return rows
-
-
 def get_category_page(viewer: Viewer, category: Category, after: Cursor | None) -> CategoryPage:
-    preferences = note_preferences(viewer.member)
-    threads = (
-        listed_threads(viewer, preferences)
-        .filter(category=category)
-        .order_by("-is_pinned", "-last_post_at", "-id")
-    )
-    if after is not None:
-        threads = threads.filter(
-            Q(is_pinned__lt=after.is_pinned)
-            | Q(is_pinned=after.is_pinned, last_post_at__lt=after.last_post_at)
-            | Q(is_pinned=after.is_pinned, last_post_at=after.last_post_at, pk__lt=after.thread_id)
-        )
-    page = list(threads[: THREADS_PER_PAGE + 1])
+    """A page of a category's listed threads with the viewer's read state (one query)."""
+    start = (after.is_pinned, after.last_post_at, after.thread_id) if after else None
+    rows = listings.category_listing(viewer, category.pk, start, limit=THREADS_PER_PAGE + 1)
     next_cursor = None
-    if len(page) > THREADS_PER_PAGE:
-        page = page[:THREADS_PER_PAGE]
-        last = page[-1]
+    if len(rows) > THREADS_PER_PAGE:
+        rows = rows[:THREADS_PER_PAGE]
+        last = rows[-1]
         next_cursor = Cursor(last.is_pinned, last.last_post_at, last.pk)
     return CategoryPage(
-        category=category,
-        rows=_unread_rows(viewer, page),
-        next_cursor=next_cursor,
-        is_first_page=after is None,
+        category=category, rows=rows, next_cursor=next_cursor, is_first_page=after is None
     )
 
 
 @dataclass(frozen=True)
 class HomePage:
     categories: list[Category]
-    recent: list[ThreadRow]
+    recent: list[ThreadSummary]
     # Each category's latest thread, when this viewer would see it in a list
     # (not muted, not hidden by their content-note choices, not held).
     listed_last_thread_ids: frozenset[int]
@@ -477,30 +408,11 @@ class HomePage:
 
 def get_home_page(viewer: Viewer) -> HomePage:
     categories = list(visible_categories(viewer))
-    listed = listed_threads(viewer, note_preferences(viewer.member))
     last_ids = [category.last_thread_id for category in categories if category.last_thread_id]
-    listed_last = frozenset(listed.filter(pk__in=last_ids).values_list("pk", flat=True))
-    recent = list(
-        listed.select_related("category")
-        .only(
-            "title",
-            "author_name",
-            "reply_count",
-            "last_post_at",
-            "last_poster_name",
-            "last_position",
-            "is_pinned",
-            "is_locked",
-            "category__name",
-            "category__slug",
-            "category_id",
-        )
-        .order_by("-last_post_at")[:RECENT_THREADS_ON_HOME]
-    )
     return HomePage(
         categories=categories,
-        recent=_unread_rows(viewer, recent),
-        listed_last_thread_ids=listed_last,
+        recent=listings.recent_listing(viewer, RECENT_THREADS_ON_HOME),
+        listed_last_thread_ids=listings.listed_ids(viewer, last_ids),
     )
 
 

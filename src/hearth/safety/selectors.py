@@ -18,7 +18,6 @@ from hearth.safety.models import (
     CrisisResource,
     CrisisRule,
     EmergencyNumber,
-    NoteChoice,
     QueueItem,
     QueueStatus,
 )
@@ -41,10 +40,6 @@ def note_preferences(member: User | None) -> dict[int, str]:
     return dict(
         ContentNotePreference.objects.filter(member=member).values_list("label_id", "choice")
     )
-
-
-def hidden_label_ids(preferences: dict[int, str]) -> list[int]:
-    return [label_id for label_id, choice in preferences.items() if choice == NoteChoice.HIDE]
 
 
 def crisis_contacts_for_member(member: User) -> CrisisContacts | None:

@@ -40,6 +40,7 @@ from django.template.base import (
     Token,
     render_value_in_context,
 )
+from django.template.loader_tags import BlockNode
 from django.utils import timezone, translation
 
 register = template.Library()
@@ -76,6 +77,9 @@ class SharedNode(Node):
         self.nodelist = nodelist
         if nodelist.get_nodes_by_type(SharedNode):
             raise template.TemplateSyntaxError("{% shared %} blocks don't nest")
+        if nodelist.get_nodes_by_type(BlockNode):
+            # A child template's {% block %} would be out of the key, and out of reach.
+            raise template.TemplateSyntaxError("{% block %} doesn't belong inside {% shared %}")
         self.slots = [
             node for node in nodelist.get_nodes_by_type(SlotNode) if isinstance(node, SlotNode)
         ]

@@ -13,12 +13,13 @@ from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
+from hearth.forum.listings import ThreadSummary
 from hearth.forum.rendering import (
     render_posts,
     render_reactions,
     render_thread_rows,
 )
-from hearth.forum.selectors import PostView, ThreadRow
+from hearth.forum.selectors import PostView
 
 register = template.Library()
 
@@ -56,5 +57,5 @@ def absolute_url(path: str) -> str:
 
 
 @register.simple_tag
-def thread_rows(rows: list[ThreadRow], show_category: bool) -> SafeString:
+def thread_rows(rows: list[ThreadSummary], show_category: bool) -> SafeString:
     return render_thread_rows(rows, show_category=show_category)

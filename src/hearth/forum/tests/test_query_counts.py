@@ -30,11 +30,11 @@ pytestmark = pytest.mark.django_db
 # session, viewer, thread (with read marker, draft, thread mute), posts with authors,
 # labels with the viewer's choices, the viewer's mutes, the viewer's reactions
 THREAD_PAGE_QUERIES = 7
-# session, viewer, category, label choices, threads, read markers, category read marks
-CATEGORY_PAGE_QUERIES = 7
-# session, viewer, categories, label choices, latest threads listed, recent threads,
-# read markers, category read marks
-HOME_PAGE_QUERIES = 8
+# session, viewer, category, threads listed for the viewer with their read state
+CATEGORY_PAGE_QUERIES = 4
+# session, viewer, categories, which latest threads are listed, recent threads listed
+# with their read state
+HOME_PAGE_QUERIES = 5
 
 
 @dataclass
