@@ -5,14 +5,33 @@ from typing import Any
 from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.forms import UserChangeForm
+from django.core.files.uploadedfile import UploadedFile
+from django.db.models import F
+from django.forms import ModelForm
 from django.http import HttpRequest
 from django.utils.text import capfirst
 
+from hearth.accounts.avatars import process_avatar
 from hearth.accounts.models import User
+
+# What other members see of someone on every post: a change must reach cached pages.
+PUBLIC_PROFILE_FIELDS = frozenset({"username", "display_name", "avatar", "is_active"})
+
+
+class MemberChangeForm(UserChangeForm):  # type: ignore[type-arg]
+    def clean_avatar(self) -> Any:
+        """An uploaded avatar goes through the same re-encoding as on the profile page
+        (metadata such as GPS position dropped, size checked)."""
+        avatar = self.cleaned_data.get("avatar")
+        if isinstance(avatar, UploadedFile):
+            return process_avatar(avatar)
+        return avatar
 
 
 @admin.register(User)
 class MemberAdmin(UserAdmin):  # type: ignore[type-arg]
+    form = MemberChangeForm
     list_display = ("username", "display_name", "email", "role", "is_active", "date_joined")
     list_filter = ("role", "is_active", "is_staff")
     search_fields = ("username", "display_name", "email")
@@ -49,6 +68,14 @@ class MemberAdmin(UserAdmin):  # type: ignore[type-arg]
             },
         ),
     )
+
+    def save_model(
+        self, request: HttpRequest, obj: User, form: ModelForm[User], change: bool
+    ) -> None:
+        if change and PUBLIC_PROFILE_FIELDS.intersection(form.changed_data):
+            obj.profile_version = F("profile_version") + 1
+        super().save_model(request, obj, form, change)
+        obj.refresh_from_db(fields=["profile_version"])
 
     def get_deleted_objects(self, objs: Any, request: HttpRequest) -> Any:
         """Leave private toolkit items out of the confirmation page, even as a count.

@@ -1,4 +1,14 @@
+from typing import Any
+
 from django.apps import AppConfig
+from django.conf import settings
+from django.db.models.signals import pre_delete
+
+
+def _withdraw_reactions(sender: Any, instance: Any, **kwargs: Any) -> None:
+    from hearth.forum.services import withdraw_reactions_of  # noqa: PLC0415 - apps ready
+
+    withdraw_reactions_of(instance)
 
 
 class ForumConfig(AppConfig):
@@ -11,6 +21,9 @@ class ForumConfig(AppConfig):
         from hearth.forum.excerpts import post_excerpt_for  # noqa: PLC0415
 
         register_post_excerpt_provider(post_excerpt_for)
+        pre_delete.connect(
+            _withdraw_reactions, sender=settings.AUTH_USER_MODEL, dispatch_uid="forum-reactions"
+        )
 
     def load_demo_data(self) -> list[str]:
         """Create the demo categories and conversations."""

@@ -11,6 +11,7 @@ them runs a query: objects arrive with what the rule needs already loaded.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cached_property
 from typing import Concatenate, Protocol
 
 from django.core.exceptions import PermissionDenied
@@ -59,22 +60,6 @@ def why_cannot_view_thread(viewer: Viewer, thread: Thread) -> Reason | None:
     return None
 
 
-def why_cannot_see_post(viewer: Viewer, post: PostFacts) -> Reason | None:
-    """Held posts exist only for their author and moderators until approved."""
-    if reason := why_cannot_view_thread(viewer, post.thread):
-        return reason
-    if (post.is_held or post.thread.is_held) and not _is_author_or_moderator(viewer, post):
-        return _("This post is waiting for a moderator.")
-    return None
-
-
-def why_cannot_read_hidden_post(viewer: Viewer, post: PostFacts) -> Reason | None:
-    """Hidden posts stay readable, marked, for their author and moderators."""
-    if post.is_hidden and not _is_author_or_moderator(viewer, post):
-        return _("A moderator hid this post.")
-    return None
-
-
 def why_cannot_write(viewer: Viewer) -> Reason | None:
     """Reasons a member may not write in public at all: signed out, or suspended."""
     member = viewer.member
@@ -111,52 +96,98 @@ def why_cannot_reply(viewer: Viewer, thread: Thread) -> Reason | None:
     return None
 
 
-def why_cannot_edit_post(viewer: Viewer, post: PostFacts) -> Reason | None:
-    if reason := why_cannot_view_thread(viewer, post.thread):
-        return reason
-    if post.is_deleted:
-        return _("This post was deleted.")
-    if viewer.moderates(post.thread.category_id):
+class ThreadRules:
+    """The rules for one viewer about the posts of one thread.
+
+    The thread-level answers (may the viewer read it, moderate it, write at
+    all?) are worked out once: a page asks about twenty posts. The
+    ``why_cannot_*_post`` functions below are these rules for a single post.
+    """
+
+    def __init__(self, viewer: Viewer, thread: Thread) -> None:
+        self.viewer = viewer
+        self.thread = thread
+        self.thread_refusal = why_cannot_view_thread(viewer, thread)
+        self.moderates = viewer.moderates(thread.category_id)
+
+    @cached_property
+    def write_refusal(self) -> Reason | None:
+        return why_cannot_write(self.viewer)
+
+    def is_author(self, post: PostFacts) -> bool:
+        return self.viewer.member_id is not None and self.viewer.member_id == post.author_id
+
+    def why_cannot_see(self, post: PostFacts) -> Reason | None:
+        """Held posts exist only for their author and moderators until approved."""
+        if self.thread_refusal:
+            return self.thread_refusal
+        if (post.is_held or self.thread.is_held) and not (self.moderates or self.is_author(post)):
+            return _("This post is waiting for a moderator.")
         return None
-    return _why_author_cannot_edit(viewer, post)
+
+    def why_cannot_read_hidden(self, post: PostFacts) -> Reason | None:
+        """Hidden posts stay readable, marked, for their author and moderators."""
+        if post.is_hidden and not (self.moderates or self.is_author(post)):
+            return _("A moderator hid this post.")
+        return None
+
+    def why_cannot_edit(self, post: PostFacts) -> Reason | None:
+        if self.thread_refusal:
+            return self.thread_refusal
+        if post.is_deleted:
+            return _("This post was deleted.")
+        if self.moderates:
+            return None
+        return self._why_author_cannot_edit(post)
+
+    def _why_author_cannot_edit(self, post: PostFacts) -> Reason | None:
+        if not self.is_author(post):
+            return _("Only the author can edit this post.")
+        if self.write_refusal:
+            return self.write_refusal
+        if self.thread.is_locked:
+            return _("This thread is closed, so its posts can no longer be edited.")
+        return None
+
+    def why_cannot_delete(self, post: PostFacts) -> Reason | None:
+        if self.thread_refusal:
+            return self.thread_refusal
+        if post.is_deleted:
+            return _("This post was already deleted.")
+        if not self.is_author(post):
+            return _("Only the author can delete this post.")
+        return None
+
+    def why_cannot_react(self, post: PostFacts) -> Reason | None:
+        if self.thread_refusal:
+            return self.thread_refusal
+        if self.write_refusal:
+            return self.write_refusal
+        if post.is_deleted or post.is_hidden or post.is_held:
+            return _("This post was deleted.")
+        if self.is_author(post):
+            return _("You can't react to your own post.")
+        return None
 
 
-def _why_author_cannot_edit(viewer: Viewer, post: PostFacts) -> Reason | None:
-    if viewer.member_id is None or viewer.member_id != post.author_id:
-        return _("Only the author can edit this post.")
-    if reason := why_cannot_write(viewer):
-        return reason
-    if post.thread.is_locked:
-        return _("This thread is closed, so its posts can no longer be edited.")
-    return None
+def why_cannot_see_post(viewer: Viewer, post: PostFacts) -> Reason | None:
+    return ThreadRules(viewer, post.thread).why_cannot_see(post)
+
+
+def why_cannot_read_hidden_post(viewer: Viewer, post: PostFacts) -> Reason | None:
+    return ThreadRules(viewer, post.thread).why_cannot_read_hidden(post)
+
+
+def why_cannot_edit_post(viewer: Viewer, post: PostFacts) -> Reason | None:
+    return ThreadRules(viewer, post.thread).why_cannot_edit(post)
 
 
 def why_cannot_delete_post(viewer: Viewer, post: PostFacts) -> Reason | None:
-    if reason := why_cannot_view_thread(viewer, post.thread):
-        return reason
-    if post.is_deleted:
-        return _("This post was already deleted.")
-    if viewer.member_id is None or viewer.member_id != post.author_id:
-        return _("Only the author can delete this post.")
-    return None
+    return ThreadRules(viewer, post.thread).why_cannot_delete(post)
 
 
 def why_cannot_react(viewer: Viewer, post: PostFacts) -> Reason | None:
-    if reason := why_cannot_view_thread(viewer, post.thread):
-        return reason
-    if reason := why_cannot_write(viewer):
-        return reason
-    if post.is_deleted or post.is_hidden or post.is_held:
-        return _("This post was deleted.")
-    if viewer.member_id == post.author_id:
-        return _("You can't react to your own post.")
-    return None
-
-
-def _is_author_or_moderator(viewer: Viewer, post: PostFacts) -> bool:
-    if viewer.member_id is not None and viewer.member_id == post.author_id:
-        return True
-    return viewer.moderates(post.thread.category_id)
+    return ThreadRules(viewer, post.thread).why_cannot_react(post)
 
 
 def _as_bool[**P](

@@ -28,11 +28,7 @@ from hearth.forum.models import (
     Visibility,
 )
 from hearth.forum.permissions import (
-    can_delete_post,
-    can_edit_post,
-    can_react,
-    can_read_hidden_post,
-    can_see_post,
+    ThreadRules,
     why_cannot_see_post,
     why_cannot_view_category,
     why_cannot_view_thread,
@@ -230,8 +226,9 @@ def get_viewer_context(viewer: Viewer) -> ViewerContext:
 
 
 def _post_view(
-    viewer: Viewer, post: PostRow, context: ViewerContext, own_reactions: frozenset[str]
+    rules: ThreadRules, post: PostRow, context: ViewerContext, own_reactions: frozenset[str]
 ) -> PostView:
+    viewer = rules.viewer
     labels = [label_id for label_id in post.note_label_ids if label_id in context.label_names]
     choices = [context.note_preferences.get(label_id, NoteChoice.COLLAPSE) for label_id in labels]
     folded = bool(post.content_note_text and not labels) or any(
@@ -251,14 +248,14 @@ def _post_view(
         # viewer who wrote them.
         is_from_muted_member=not post.is_anonymous and post.author_id in context.muted_member_ids,
         is_hidden=post.is_hidden,
-        shows_hidden_text=can_read_hidden_post(viewer, post),
+        shows_hidden_text=rules.why_cannot_read_hidden(post) is None,
         is_held=post.is_held,
         is_own=is_own,
         viewer_is_member=viewer.is_member,
         own_reactions=own_reactions,
-        can_edit=can_edit_post(viewer, post),
-        can_delete=can_delete_post(viewer, post),
-        can_react=can_react(viewer, post),
+        can_edit=rules.why_cannot_edit(post) is None,
+        can_delete=rules.why_cannot_delete(post) is None,
+        can_react=rules.why_cannot_react(post) is None,
     )
 
 
@@ -280,7 +277,8 @@ def get_thread_page(viewer: Viewer, thread: Thread, page: int, *, newest_first: 
     )
     if newest_first and posts and posts[-1].position == 1:
         posts.insert(0, posts.pop())  # the original post stays first
-    posts = [post for post in posts if can_see_post(viewer, post)]
+    rules = ThreadRules(viewer, thread)
+    posts = [post for post in posts if rules.why_cannot_see(post) is None]
     context = get_viewer_context(viewer)
     own_reactions: dict[int, set[str]] = {}
     if viewer.member_id is not None and posts:
@@ -290,7 +288,7 @@ def get_thread_page(viewer: Viewer, thread: Thread, page: int, *, newest_first: 
     if read_position is not None and read_position < thread.last_position:
         first_unread = read_position + 1
     views = [
-        _post_view(viewer, post, context, frozenset(own_reactions.get(post.pk, ())))
+        _post_view(rules, post, context, frozenset(own_reactions.get(post.pk, ())))
         for post in posts
     ]
     return ThreadPage(
@@ -326,7 +324,8 @@ def _own_reactions_on(member_id: int, post_ids: list[int]) -> dict[int, set[str]
 def get_post_view(viewer: Viewer, post: Post) -> PostView:
     """One post as a page shows it (for fragments such as the reactions after a toggle)."""
     own = get_own_reactions(viewer.member, post) if viewer.member else frozenset()
-    return _post_view(viewer, PostRow.from_post(post), get_viewer_context(viewer), own)
+    rules = ThreadRules(viewer, post.thread)
+    return _post_view(rules, PostRow.from_post(post), get_viewer_context(viewer), own)
 
 
 def get_post_at_position(thread: Thread, position: int) -> Post | None:

@@ -382,6 +382,18 @@ def toggle_reaction(*, member: User, post: Post, kind: ReactionKind) -> bool:
         return True
 
 
+def withdraw_reactions_of(member: User) -> None:
+    """Take back every reaction of a member whose account is being deleted, so the
+    posts' counts stay true (the reaction rows go with the account)."""
+    with transaction.atomic():
+        for kind, counter in REACTION_COUNT_FIELDS.items():
+            post_ids = list(
+                Reaction.objects.filter(member=member, kind=kind).values_list("post_id", flat=True)
+            )
+            if post_ids:
+                Post.objects.filter(pk__in=post_ids).update(**{counter: F(counter) - 1})
+
+
 def mark_thread_read(
     *, member: User, thread: Thread, up_to_position: int, known_position: int | None
 ) -> None:
