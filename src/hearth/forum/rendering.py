@@ -80,14 +80,19 @@ def url_for(name: str, object_id: int) -> str | None:
     return pattern.replace(str(_ID), str(object_id)) if pattern else None
 
 
-def fragment_key(view: PostView) -> str:
-    """A key naming every version the fragment shows (not its relative times: see below)."""
+def fragment_key(view: PostView, reader: str) -> str:
+    """A key naming every version the fragment shows (not its relative times: see below);
+    ``reader`` is ``reader_key()``, the same for every post of a page."""
     post = view.post
     return (
         f"post:{FRAGMENT_VERSION}:{post.pk}:{post.version}:{post.author_id or 0}:"
-        f"{post.author_profile_version or 0}:{int(view.shows_identity)}:"
-        f"{translation.get_language()}:{timezone.get_current_timezone_name()}"
+        f"{post.author_profile_version or 0}:{int(view.shows_identity)}:{reader}"
     )
+
+
+def reader_key() -> str:
+    """The reader's language and time zone: every fragment shows text and times."""
+    return f"{translation.get_language()}:{timezone.get_current_timezone_name()}"
 
 
 def relative_time_changes_at(moment: datetime, now: datetime) -> float:
@@ -136,7 +141,8 @@ MAX_ARTICLES_PER_FRAGMENT = 32
 
 def post_fragments(views: Sequence[PostView]) -> dict[int, PostFragment]:
     """Header and body HTML for each post, from the cache or rendered and cached now."""
-    keys = {view.post.pk: fragment_key(view) for view in views}
+    reader = reader_key()
+    keys = {view.post.pk: fragment_key(view, reader) for view in views}
     store = fragments_cache()
     found = store.get_many(list(keys.values()))
     now = timezone.now()
@@ -407,14 +413,13 @@ def absolute_prefix() -> str:
     return str(settings.SITE_URL)
 
 
-def _thread_row_key(row: ThreadSummary, show_category: bool) -> str:
+def _thread_row_key(row: ThreadSummary, show_category: bool, reader: str) -> str:
     """A key naming everything a row shows but its relative time (the entry expires instead)."""
     parts = (
         FRAGMENT_VERSION, row.pk, row.title, row.author_name, row.reply_count,
         row.last_poster_name, row.last_post_at.isoformat(), row.is_pinned, row.is_locked,
         row.is_unread, show_category, row.category_slug if show_category else "",
-        row.category_name if show_category else "",
-        translation.get_language(), timezone.get_current_timezone_name(),
+        row.category_name if show_category else "", reader,
     )  # fmt: skip
     digest = hashlib.blake2b("\x1f".join(map(str, parts)).encode(), digest_size=16).hexdigest()
     return f"thread-row:{row.pk}:{digest}"
@@ -423,7 +428,8 @@ def _thread_row_key(row: ThreadSummary, show_category: bool) -> str:
 def render_thread_rows(rows: Sequence[ThreadSummary], *, show_category: bool) -> SafeString:
     """The rows of a thread list, each rendered once and kept until something it shows
     changes (its key) or its relative time would read differently (its expiry)."""
-    keys = [_thread_row_key(row, show_category) for row in rows]
+    reader = reader_key()
+    keys = [_thread_row_key(row, show_category, reader) for row in rows]
     store = fragments_cache()
     found = store.get_many(keys)
     now = timezone.now()

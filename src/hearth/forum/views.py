@@ -181,11 +181,14 @@ def _thread_context(
             allow_anonymous=thread.category.allow_anonymous,
             offered_labels=page.offered_labels,
         )
+    # One masked token for the whole page: the posts' forms and the template's.
+    csrf_token = get_token(request)
     return {
         "thread": thread,
         "page": page,
+        "csrf_token": csrf_token,
         "rendered_posts": render_posts(
-            page.posts, csrf_token=get_token(request), is_moderator=viewer.is_moderator
+            page.posts, csrf_token=csrf_token, is_moderator=viewer.is_moderator
         ),
         "crisis_panel": _crisis_panel_for(request, viewer, thread),
         "reply_form": reply_form,

@@ -110,8 +110,16 @@ class SharedNode(Node):
                     f"{{% shared {self.name!r} %}} differs for the same key {parts!r}; "
                     "name the value that changed after the block's name, or make it a slot"
                 )
-        values = [slot.value(context) for slot in self.slots]
-        return _SLOT_PATTERN.sub(lambda match: values[int(match[1])], html)
+        # Each slot is worked out only if it appears (a branch may have left it out).
+        values: dict[int, str] = {}
+
+        def fill(match: re.Match[str]) -> str:
+            index = int(match[1])
+            if index not in values:
+                values[index] = self.slots[index].value(context)
+            return values[index]
+
+        return _SLOT_PATTERN.sub(fill, html)
 
 
 @register.tag("shared")
