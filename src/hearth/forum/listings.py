@@ -1,5 +1,5 @@
-"""Thread lists (category pages, recent activity), as SQL: which threads a viewer may
-see in a list, and each row with its read state, in one query.
+"""Lists (categories, category pages, recent activity), as SQL: which categories and
+threads a viewer may see in a list, and each thread's row with its read state, in one query.
 
 The rules are those of the rest of the forum (``hearth.forum.permissions``):
 a thread is listed when its category is readable by the viewer, it is not
@@ -51,6 +51,9 @@ _READ_STATE_JOINS = (
 
 
 _MARKED_AT = ModelColumns(CategoryReadMark, ("marked_at",), alias="m")
+_CATEGORY_COLUMNS = ModelColumns(
+    Category, [field.name for field in Category._meta.concrete_fields], alias="c"
+)
 
 
 @dataclass(slots=True, frozen=True)
@@ -90,18 +93,53 @@ def _in(values: Iterable[Any]) -> tuple[str, list[Any]]:
     return f"IN ({', '.join(['%s'] * len(values))})", values
 
 
+def readable_categories_where(viewer: Viewer) -> tuple[str, list[Any]]:
+    """SQL conditions on ``c`` (a category) for the categories this viewer may read."""
+    if not viewer.is_member:
+        return "c.visibility = %s", [Visibility.PUBLIC]
+    if viewer.moderates_everything:
+        return "1 = 1", []
+    moderated, moderated_ids = _in(sorted(viewer.moderated_category_ids))
+    return (
+        f"(c.visibility IN (%s, %s) OR c.id {moderated})",
+        [Visibility.PUBLIC, Visibility.MEMBERS, *moderated_ids],
+    )
+
+
+def readable_categories(viewer: Viewer) -> list[Category]:
+    """The categories this viewer may read, in their display order (one query)."""
+    where, params = readable_categories_where(viewer)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'SELECT {_CATEGORY_COLUMNS.sql} FROM "{Category._meta.db_table}" c '  # noqa: S608
+            f"WHERE {where} ORDER BY c.position, c.name",
+            params,
+        )
+        return [_CATEGORY_COLUMNS.instance(row) for row in cursor.fetchall()]
+
+
+def category_by_slug(slug: str) -> Category | None:
+    """The category with this slug, whoever may read it (one query)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'SELECT {_CATEGORY_COLUMNS.sql} FROM "{Category._meta.db_table}" c '  # noqa: S608
+            "WHERE c.slug = %s",
+            [slug],
+        )
+        row = cursor.fetchone()
+    return _CATEGORY_COLUMNS.instance(row) if row else None
+
+
 def listed_where(viewer: Viewer) -> tuple[str, list[Any]]:
     """SQL conditions on ``t`` (a thread) and ``c`` (its category) for the threads this
     viewer may see in a list, with their parameters."""
-    conditions: list[str] = []
-    params: list[Any] = []
+    readable, params = readable_categories_where(viewer)
+    conditions = [readable]
     if not viewer.is_member:
-        conditions.append("c.visibility = %s AND t.is_held = %s")
-        params += [Visibility.PUBLIC, False]
+        conditions.append("t.is_held = %s")
+        params.append(False)
     elif not viewer.moderates_everything:
         moderated, moderated_ids = _in(sorted(viewer.moderated_category_ids))
-        conditions.append(f"(c.visibility IN (%s, %s) OR t.category_id {moderated})")
-        params += [Visibility.PUBLIC, Visibility.MEMBERS, *moderated_ids]
         conditions.append(f"(t.is_held = %s OR t.author_id = %s OR t.category_id {moderated})")
         params += [False, viewer.member_id, *moderated_ids]
     if viewer.member_id is not None:
@@ -115,7 +153,7 @@ def listed_where(viewer: Viewer) -> tuple[str, list[Any]]:
             "WHERE n.thread_id = t.id AND p.member_id = %s AND p.choice = %s)"
         )
         params += [viewer.member_id, viewer.member_id, NoteChoice.HIDE]
-    return " AND ".join(conditions) or "1 = 1", params
+    return " AND ".join(conditions), params
 
 
 def _summaries(
@@ -141,7 +179,7 @@ def _summaries(
     for row in rows:
         values = _THREAD_COLUMNS.values(row)
         slug, name, read_position = row[width : width + 3]
-        mark = _MARKED_AT.values(row, start=width + 3)[0]
+        mark = _MARKED_AT.values(row, start=width + 3)[0] if row[width + 3] is not None else None
         last_post_at, last_position = values[8], values[6]
         if member is None or (mark is not None and last_post_at <= mark):
             is_unread = False

@@ -36,10 +36,20 @@ _AUTHOR_COLUMNS = ModelColumns(
 _SELECT = (
     f"SELECT {_POST_COLUMNS.sql}, {_AUTHOR_COLUMNS.sql} "  # noqa: S608 - names from our models
     f'FROM "{Post._meta.db_table}" p LEFT JOIN "{User._meta.db_table}" u ON u.id = p.author_id '
-    "WHERE p.thread_id = %s AND (p.position BETWEEN %s AND %s OR p.position = %s) "
 )
-_OLDEST_FIRST = _SELECT + "ORDER BY p.position"
-_NEWEST_FIRST = _SELECT + "ORDER BY p.position DESC"
+# Each condition names the thread, so both walk the (thread, position) index:
+# "thread = ? AND (range OR original)" made SQLite read every post of the thread.
+_RANGE = "WHERE (p.thread_id = %s AND p.position BETWEEN %s AND %s) "
+_RANGE_AND_ORIGINAL = _RANGE + "OR (p.thread_id = %s AND p.position = 1) "
+_QUERIES = {
+    (newest_first, with_original): (
+        _SELECT
+        + (_RANGE_AND_ORIGINAL if with_original else _RANGE)
+        + ("ORDER BY p.position DESC" if newest_first else "ORDER BY p.position")
+    )
+    for newest_first in (False, True)
+    for with_original in (False, True)
+}
 
 
 @dataclass(slots=True, eq=False)
@@ -105,8 +115,8 @@ def page_post_rows(
     """Posts of ``thread`` at positions lowest..highest (and the original post if asked)."""
     with connection.cursor() as cursor:
         cursor.execute(
-            _NEWEST_FIRST if newest_first else _OLDEST_FIRST,
-            [thread.pk, lowest, highest, 1 if with_original else lowest],
+            _QUERIES[newest_first, with_original],
+            [thread.pk, lowest, highest, *([thread.pk] if with_original else [])],
         )
         rows = cursor.fetchall()
     post_width = len(_POST_COLUMNS)

@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
+from django.db.models.expressions import RawSQL
 from django.http import Http404
 
 from hearth.accounts.models import User
@@ -25,7 +26,6 @@ from hearth.forum.models import (
     ReadState,
     Thread,
     ThreadMute,
-    Visibility,
 )
 from hearth.forum.permissions import (
     ThreadRules,
@@ -45,15 +45,14 @@ RECENT_THREADS_ON_HOME = 10
 
 
 def visible_categories(viewer: Viewer) -> QuerySet[Category]:
-    """The categories this viewer may read, in their display order."""
-    if not viewer.is_member:
-        return Category.objects.filter(visibility=Visibility.PUBLIC)
-    if viewer.moderates_everything:
-        return Category.objects.all()
-    return Category.objects.filter(
-        Q(visibility__in=[Visibility.PUBLIC, Visibility.MEMBERS])
-        | Q(pk__in=viewer.moderated_category_ids)
+    """The categories this viewer may read, in their display order (the rule is
+    ``listings.readable_categories_where``, shared with every list)."""
+    where, params = listings.readable_categories_where(viewer)
+    readable = RawSQL(  # noqa: S611 - our own conditions, values as parameters
+        f'SELECT c.id FROM "{Category._meta.db_table}" c WHERE {where}',  # noqa: S608
+        params,
     )
+    return Category.objects.filter(pk__in=readable)
 
 
 # A thread with its category and, for a member, their read marker, draft and
@@ -106,7 +105,7 @@ def _refuse(viewer: Viewer) -> Exception:
 
 
 def get_category_for_viewer_or_404(viewer: Viewer, slug: str) -> Category:
-    category = Category.objects.filter(slug=slug).first()
+    category = listings.category_by_slug(slug)
     if category is None:
         raise _refuse(viewer)
     if why_cannot_view_category(viewer, category):
@@ -406,7 +405,7 @@ class HomePage:
 
 
 def get_home_page(viewer: Viewer) -> HomePage:
-    categories = list(visible_categories(viewer))
+    categories = listings.readable_categories(viewer)
     last_ids = [category.last_thread_id for category in categories if category.last_thread_id]
     return HomePage(
         categories=categories,

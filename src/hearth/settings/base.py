@@ -191,7 +191,7 @@ else:
 CACHES["fragments"] = {
     "BACKEND": "hearth.core.memory_cache.ProcessMemoryCache",
     "LOCATION": "hearth-fragments",
-    "OPTIONS": {"MAX_ENTRIES": env.int("HEARTH_FRAGMENT_CACHE_ENTRIES", default=20000)},
+    "OPTIONS": {"MAX_ENTRIES": env.int("HEARTH_FRAGMENT_CACHE_ENTRIES", default=5000)},
 }
 
 AUTH_USER_MODEL = "accounts.User"

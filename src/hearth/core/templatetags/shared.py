@@ -71,6 +71,10 @@ class SlotNode(Node):
 
 
 class SharedNode(Node):
+    # Template walks (an {% extends %} looks for blocks on every render) stop here:
+    # nothing they look for may be inside.
+    child_nodelists = ()
+
     def __init__(self, name: str, vary_on: list[FilterExpression], nodelist: NodeList) -> None:
         self.name = name
         self.vary_on = vary_on
