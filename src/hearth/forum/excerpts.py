@@ -33,7 +33,10 @@ def post_excerpt_for(member: User, post_id: int) -> PostExcerpt | None:
     if post is None:
         return None
     viewer = viewer_for(member)
-    if why_cannot_see_post(viewer, post) or why_cannot_read_hidden_post(viewer, post):
+    if (
+        why_cannot_see_post(viewer, post) is not None
+        or why_cannot_read_hidden_post(viewer, post) is not None
+    ):
         return None
     names = set(
         Post.objects.filter(thread=post.thread)

@@ -52,7 +52,7 @@ def why_cannot_view_category(viewer: Viewer, category: Category) -> Reason | Non
 
 
 def why_cannot_view_thread(viewer: Viewer, thread: Thread) -> Reason | None:
-    if reason := why_cannot_view_category(viewer, thread.category):
+    if (reason := why_cannot_view_category(viewer, thread.category)) is not None:
         return reason
     is_author = viewer.member_id is not None and viewer.member_id == thread.author_id
     if thread.is_held and not (is_author or viewer.moderates(thread.category_id)):
@@ -75,7 +75,7 @@ def why_cannot_write(viewer: Viewer) -> Reason | None:
 
 
 def why_cannot_start_thread(viewer: Viewer, category: Category) -> Reason | None:
-    if reason := why_cannot_view_category(viewer, category):
+    if (reason := why_cannot_view_category(viewer, category)) is not None:
         return reason
     return why_cannot_write(viewer)
 
@@ -87,9 +87,9 @@ def why_cannot_post_anonymously(viewer: Viewer, category: Category) -> Reason | 
 
 
 def why_cannot_reply(viewer: Viewer, thread: Thread) -> Reason | None:
-    if reason := why_cannot_view_thread(viewer, thread):
+    if (reason := why_cannot_view_thread(viewer, thread)) is not None:
         return reason
-    if reason := why_cannot_write(viewer):
+    if (reason := why_cannot_write(viewer)) is not None:
         return reason
     if thread.is_locked and not viewer.moderates(thread.category_id):
         return _("This thread is closed to new replies.")
@@ -119,7 +119,7 @@ class ThreadRules:
 
     def why_cannot_see(self, post: PostFacts) -> Reason | None:
         """Held posts exist only for their author and moderators until approved."""
-        if self.thread_refusal:
+        if self.thread_refusal is not None:
             return self.thread_refusal
         if (post.is_held or self.thread.is_held) and not (self.moderates or self.is_author(post)):
             return _("This post is waiting for a moderator.")
@@ -132,7 +132,7 @@ class ThreadRules:
         return None
 
     def why_cannot_edit(self, post: PostFacts) -> Reason | None:
-        if self.thread_refusal:
+        if self.thread_refusal is not None:
             return self.thread_refusal
         if post.is_deleted:
             return _("This post was deleted.")
@@ -143,14 +143,14 @@ class ThreadRules:
     def _why_author_cannot_edit(self, post: PostFacts) -> Reason | None:
         if not self.is_author(post):
             return _("Only the author can edit this post.")
-        if self.write_refusal:
+        if self.write_refusal is not None:
             return self.write_refusal
         if self.thread.is_locked:
             return _("This thread is closed, so its posts can no longer be edited.")
         return None
 
     def why_cannot_delete(self, post: PostFacts) -> Reason | None:
-        if self.thread_refusal:
+        if self.thread_refusal is not None:
             return self.thread_refusal
         if post.is_deleted:
             return _("This post was already deleted.")
@@ -159,9 +159,9 @@ class ThreadRules:
         return None
 
     def why_cannot_react(self, post: PostFacts) -> Reason | None:
-        if self.thread_refusal:
+        if self.thread_refusal is not None:
             return self.thread_refusal
-        if self.write_refusal:
+        if self.write_refusal is not None:
             return self.write_refusal
         if post.is_deleted or post.is_hidden or post.is_held:
             return _("This post was deleted.")

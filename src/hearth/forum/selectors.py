@@ -108,7 +108,7 @@ def get_category_for_viewer_or_404(viewer: Viewer, slug: str) -> Category:
     category = listings.category_by_slug(slug)
     if category is None:
         raise _refuse(viewer)
-    if why_cannot_view_category(viewer, category):
+    if why_cannot_view_category(viewer, category) is not None:
         raise _refuse(viewer)
     return category
 
@@ -119,14 +119,14 @@ def get_thread_for_viewer_or_404(
     """Fetch a thread the viewer may see; with_viewer_state also brings, in the same
     query, the viewer's read marker, draft and whether they muted the thread."""
     thread = _load_thread(thread_id, viewer.member_id if with_viewer_state else None)
-    if thread is None or why_cannot_view_thread(viewer, thread):
+    if thread is None or why_cannot_view_thread(viewer, thread) is not None:
         raise _refuse(viewer)
     return thread
 
 
 def get_post_for_viewer_or_404(viewer: Viewer, post_id: int) -> Post:
     post = Post.objects.select_related("thread__category").filter(pk=post_id).first()
-    if post is None or why_cannot_see_post(viewer, post):
+    if post is None or why_cannot_see_post(viewer, post) is not None:
         raise _refuse(viewer)
     return post
 

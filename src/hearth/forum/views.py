@@ -182,13 +182,14 @@ def _thread_context(
             offered_labels=page.offered_labels,
         )
     # One masked token for the whole page: the posts' forms and the template's.
-    csrf_token = get_token(request)
+    # Readers who aren't signed in get no form, so no token (and no cookie).
+    tokens = {"csrf_token": get_token(request)} if viewer.is_member else {}
     return {
         "thread": thread,
         "page": page,
-        "csrf_token": csrf_token,
+        **tokens,
         "rendered_posts": render_posts(
-            page.posts, csrf_token=csrf_token, is_moderator=viewer.is_moderator
+            page.posts, csrf_token=tokens.get("csrf_token", ""), is_moderator=viewer.is_moderator
         ),
         "crisis_panel": _crisis_panel_for(request, viewer, thread),
         "reply_form": reply_form,
