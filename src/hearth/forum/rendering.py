@@ -35,7 +35,7 @@ from django.utils.translation import gettext as _
 
 from hearth.accounts.models import User
 from hearth.forum.listings import ThreadSummary
-from hearth.forum.models import REACTION_COUNT_FIELDS, Post, ReactionKind
+from hearth.forum.models import REACTION_COUNT_FIELDS, Category, Post, ReactionKind
 from hearth.forum.post_rows import PostRow
 from hearth.forum.selectors import PostView
 
@@ -413,38 +413,70 @@ def absolute_prefix() -> str:
     return str(settings.SITE_URL)
 
 
-def _thread_row_key(row: ThreadSummary, show_category: bool, reader: str) -> str:
-    """A key naming everything a row shows but its relative time (the entry expires instead)."""
-    parts = (
-        FRAGMENT_VERSION, row.pk, row.title, row.author_name, row.reply_count,
-        row.last_poster_name, row.last_post_at.isoformat(), row.is_pinned, row.is_locked,
-        row.is_unread, show_category, row.category_slug if show_category else "",
-        row.category_name if show_category else "", reader,
-    )  # fmt: skip
-    digest = hashlib.blake2b("\x1f".join(map(str, parts)).encode(), digest_size=16).hexdigest()
-    return f"thread-row:{row.pk}:{digest}"
+def _list_item_key(kind: str, item_id: int, parts: Sequence[object]) -> str:
+    """A key naming everything a list item shows but its relative time (it expires instead)."""
+    text = "\x1f".join(map(str, (FRAGMENT_VERSION, *parts)))
+    return f"{kind}:{item_id}:{hashlib.blake2b(text.encode(), digest_size=16).hexdigest()}"
 
 
-def render_thread_rows(rows: Sequence[ThreadSummary], *, show_category: bool) -> SafeString:
-    """The rows of a thread list, each rendered once and kept until something it shows
-    changes (its key) or its relative time would read differently (its expiry)."""
-    reader = reader_key()
-    keys = [_thread_row_key(row, show_category, reader) for row in rows]
+def _render_list_items(
+    template_name: str, items: Sequence[tuple[str, datetime | None, dict[str, object]]]
+) -> SafeString:
+    """List items (key, the moment its relative time counts from, template context), each
+    rendered once and kept until what it shows changes (its key) or its relative time
+    would read differently (its expiry)."""
     store = fragments_cache()
-    found = store.get_many(keys)
+    found = store.get_many([key for key, _moment, _context in items])
     now = timezone.now()
     moment = now.timestamp()
-    template = get_template("forum/_thread_row.html")
+    template = get_template(template_name)
     fresh: dict[str, tuple[str, float]] = {}
     html = []
-    for key, row in zip(keys, rows, strict=True):
+    for key, counted_from, context in items:
         entry = found.get(key)
         if entry is None or entry[1] <= moment:
-            entry = fresh[key] = (
-                template.render({"row": row, "show_category": show_category}),
-                relative_time_changes_at(row.last_post_at, now),
+            expires_at = (
+                relative_time_changes_at(counted_from, now) if counted_from else float("inf")
             )
+            entry = fresh[key] = (template.render(context), expires_at)
         html.append(entry[0])
     if fresh:
         store.set_many(fresh, timeout=FRAGMENT_TIMEOUT_SECONDS)
-    return mark_safe("".join(html))  # noqa: S308 - rendered by the row template
+    return mark_safe("".join(html))  # noqa: S308 - rendered by the item template
+
+
+def render_thread_rows(rows: Sequence[ThreadSummary], *, show_category: bool) -> SafeString:
+    """The rows of a thread list."""
+    reader = reader_key()
+    items = []
+    for row in rows:
+        shown = (
+            row.title, row.author_name, row.reply_count, row.last_poster_name,
+            row.last_post_at.isoformat(), row.is_pinned, row.is_locked, row.is_unread,
+            show_category, row.category_slug if show_category else "",
+            row.category_name if show_category else "", reader,
+        )  # fmt: skip
+        context = {"row": row, "show_category": show_category}
+        items.append((_list_item_key("thread-row", row.pk, shown), row.last_post_at, context))
+    return _render_list_items("forum/_thread_row.html", items)
+
+
+def render_category_cards(
+    categories: Sequence[Category], listed_thread_ids: frozenset[int]
+) -> SafeString:
+    """The home page's category cards; each names its latest thread only if the reader
+    would see that thread in a list."""
+    reader = reader_key()
+    items = []
+    for category in categories:
+        names_thread = category.last_thread_id in listed_thread_ids
+        shown = (
+            category.name, category.slug, category.description, category.thread_count,
+            category.last_post_at.isoformat() if category.last_post_at else "",
+            category.last_thread_id if names_thread else "",
+            category.last_thread_title if names_thread else "", reader,
+        )  # fmt: skip
+        context = {"category": category, "names_thread": names_thread}
+        key = _list_item_key("category-card", category.pk, shown)
+        items.append((key, category.last_post_at, context))
+    return _render_list_items("forum/_category_card.html", items)

@@ -12,9 +12,12 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
 
 from hearth.forum.listings import ThreadSummary
+from hearth.forum.models import Category
 from hearth.forum.rendering import (
+    render_category_cards,
     render_posts,
     render_reactions,
     render_thread_rows,
@@ -59,3 +62,10 @@ def absolute_url(path: str) -> str:
 @register.simple_tag
 def thread_rows(rows: list[ThreadSummary], show_category: bool) -> SafeString:
     return render_thread_rows(rows, show_category=show_category)
+
+
+@register.simple_tag
+def category_cards(categories: list[Category], listed_thread_ids: frozenset[int]) -> SafeString:
+    if not categories:
+        return format_html("<li>{}</li>", _("There are no categories yet."))
+    return render_category_cards(categories, listed_thread_ids)
