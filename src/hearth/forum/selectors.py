@@ -213,11 +213,14 @@ class ViewerContext:
     offered_labels: tuple[tuple[int, str], ...] = ()
 
 
-def get_viewer_context(viewer: Viewer) -> ViewerContext:
-    """The viewer's mutes, and every label with the viewer's choice for it (two queries)."""
+def get_viewer_context(viewer: Viewer, *, muted: frozenset[int] | None = None) -> ViewerContext:
+    """The viewer's mutes, and every label with the viewer's choice for it (two queries;
+    one when the caller already knows the mutes that matter)."""
     labels = labels_with_choices(viewer.member)
+    if muted is None:
+        muted = muted_member_ids(viewer.member) if viewer.member else frozenset()
     return ViewerContext(
-        muted_member_ids=muted_member_ids(viewer.member) if viewer.member else frozenset(),
+        muted_member_ids=muted,
         note_preferences=labels.choices,
         label_names=labels.names,
         offered_labels=labels.offered,
@@ -262,7 +265,8 @@ def get_thread_page(viewer: Viewer, thread: Thread, page: int, *, newest_first: 
     """Load one page of a thread: posts with authors, the viewer's reactions, mutes and
     content-note choices, read marker and draft.
 
-    One query per kind of data, whatever the page number or thread length.
+    Two queries, whatever the page number or thread length: the posts (with the
+    viewer's mute of each author and reactions to each post) and the labels.
     The thread should come from ``get_thread_for_viewer_or_404(...,
     with_viewer_state=True)``, which brings the read marker, draft and thread
     mute along. Raises Http404 for a page past the end.
@@ -272,24 +276,26 @@ def get_thread_page(viewer: Viewer, thread: Thread, page: int, *, newest_first: 
         raise Http404
     lowest, highest, with_original = _position_range(thread, page, newest_first=newest_first)
     posts = page_post_rows(
-        thread, lowest, highest, newest_first=newest_first, with_original=with_original
+        thread,
+        lowest,
+        highest,
+        newest_first=newest_first,
+        with_original=with_original,
+        reader_id=viewer.member_id,
     )
     if newest_first and posts and posts[-1].position == 1:
         posts.insert(0, posts.pop())  # the original post stays first
     rules = ThreadRules(viewer, thread)
     posts = [post for post in posts if rules.why_cannot_see(post) is None]
-    context = get_viewer_context(viewer)
-    own_reactions: dict[int, set[str]] = {}
-    if viewer.member_id is not None and posts:
-        own_reactions = _own_reactions_on(viewer.member_id, [post.pk for post in posts])
+    muted = frozenset(
+        post.author_id for post in posts if post.reader_muted_author and post.author_id is not None
+    )
+    context = get_viewer_context(viewer, muted=muted)
     read_position: int | None = getattr(thread, "viewer_read_position", None)
     first_unread = None
     if read_position is not None and read_position < thread.last_position:
         first_unread = read_position + 1
-    views = [
-        _post_view(rules, post, context, frozenset(own_reactions.get(post.pk, ())))
-        for post in posts
-    ]
+    views = [_post_view(rules, post, context, post.reader_reactions) for post in posts]
     return ThreadPage(
         thread=thread,
         posts=views,
@@ -302,22 +308,6 @@ def get_thread_page(viewer: Viewer, thread: Thread, page: int, *, newest_first: 
         offered_labels=context.offered_labels,
         first_unread_position=first_unread,
     )
-
-
-def _own_reactions_on(member_id: int, post_ids: list[int]) -> dict[int, set[str]]:
-    """The kinds of reaction a member gave each of these posts (one query, as SQL: it
-    runs on every thread page)."""
-    placeholders = ", ".join(["%s"] * len(post_ids))
-    found: dict[int, set[str]] = {}
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f'SELECT post_id, kind FROM "{Reaction._meta.db_table}" '  # noqa: S608 - our table
-            f"WHERE member_id = %s AND post_id IN ({placeholders})",
-            [member_id, *post_ids],
-        )
-        for post_id, kind in cursor.fetchall():
-            found.setdefault(post_id, set()).add(kind)
-    return found
 
 
 def get_post_view(viewer: Viewer, post: Post) -> PostView:
