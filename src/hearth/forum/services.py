@@ -182,9 +182,10 @@ def reply_to_thread(
                 held=held,
                 content_note=content_note,
             )
-            Thread.objects.filter(pk=thread.pk).update(last_position=post.position)
-            if not held:
-                _count_new_reply(thread, post)
+            if held:
+                Thread.objects.filter(pk=thread.pk).update(last_position=post.position)
+            else:
+                _count_new_reply(thread, post, last_position=post.position)
             Draft.objects.filter(member=author, thread=thread).delete()
             _after_publishing(post, signals, held=held)
     except IntegrityError:
@@ -216,12 +217,16 @@ def _count_new_thread(thread: Thread, name: str, now: datetime) -> None:
     )
 
 
-def _count_new_reply(thread: Thread, post: Post) -> None:
+def _count_new_reply(thread: Thread, post: Post, *, last_position: int | None = None) -> None:
+    """Count a published reply in its thread and category (and move the thread's last
+    position in the same statement, when given: one statement fewer under the lock)."""
+    positions = {} if last_position is None else {"last_position": last_position}
     Thread.objects.filter(pk=thread.pk).update(
         reply_count=F("reply_count") + 1,
         last_post_at=post.created_at,
         last_post_id=post.pk,
         last_poster_name=post.author_name,
+        **positions,
     )
     Category.objects.filter(pk=thread.category_id).update(
         post_count=F("post_count") + 1,
