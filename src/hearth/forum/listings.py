@@ -54,6 +54,9 @@ _MARKED_AT = ModelColumns(CategoryReadMark, ("marked_at",), alias="m")
 _CATEGORY_COLUMNS = ModelColumns(
     Category, [field.name for field in Category._meta.concrete_fields], alias="c"
 )
+_HOME_CATEGORY_COLUMNS = ModelColumns(
+    Category, [field.name for field in Category._meta.concrete_fields], alias="home"
+)
 
 
 @dataclass(slots=True, frozen=True)
@@ -93,29 +96,42 @@ def _in(values: Iterable[Any]) -> tuple[str, list[Any]]:
     return f"IN ({', '.join(['%s'] * len(values))})", values
 
 
-def readable_categories_where(viewer: Viewer) -> tuple[str, list[Any]]:
-    """SQL conditions on ``c`` (a category) for the categories this viewer may read."""
+def readable_categories_where(viewer: Viewer, alias: str = "c") -> tuple[str, list[Any]]:
+    """SQL conditions on ``alias`` (a category) for the categories this viewer may read."""
     if not viewer.is_member:
-        return "c.visibility = %s", [Visibility.PUBLIC]
+        return f"{alias}.visibility = %s", [Visibility.PUBLIC]
     if viewer.moderates_everything:
         return "1 = 1", []
     moderated, moderated_ids = _in(sorted(viewer.moderated_category_ids))
     return (
-        f"(c.visibility IN (%s, %s) OR c.id {moderated})",
+        f"({alias}.visibility IN (%s, %s) OR {alias}.id {moderated})",
         [Visibility.PUBLIC, Visibility.MEMBERS, *moderated_ids],
     )
 
 
-def readable_categories(viewer: Viewer) -> list[Category]:
-    """The categories this viewer may read, in their display order (one query)."""
-    where, params = readable_categories_where(viewer)
+def home_categories(viewer: Viewer) -> tuple[list[Category], frozenset[int]]:
+    """The categories this viewer may read, in their display order, and which of their
+    latest threads the viewer would see in a list (one query)."""
+    readable, readable_params = readable_categories_where(viewer, alias="home")
+    listed, listed_params = listed_where(viewer)
     with connection.cursor() as cursor:
         cursor.execute(
-            f'SELECT {_CATEGORY_COLUMNS.sql} FROM "{Category._meta.db_table}" c '  # noqa: S608
-            f"WHERE {where} ORDER BY c.position, c.name",
-            params,
+            f"SELECT {_HOME_CATEGORY_COLUMNS.sql}, EXISTS ("  # noqa: S608 - from our models
+            f'SELECT 1 FROM "{Thread._meta.db_table}" t '
+            f'JOIN "{Category._meta.db_table}" c ON c.id = t.category_id '
+            f"WHERE t.id = home.last_thread_id AND {listed}) "
+            f'FROM "{Category._meta.db_table}" home '
+            f"WHERE {readable} ORDER BY home.position, home.name",
+            [*listed_params, *readable_params],
         )
-        return [_CATEGORY_COLUMNS.instance(row) for row in cursor.fetchall()]
+        rows = cursor.fetchall()
+    categories = [_HOME_CATEGORY_COLUMNS.instance(row) for row in rows]
+    listed_last = frozenset(
+        category.last_thread_id
+        for category, row in zip(categories, rows, strict=True)
+        if row[-1] and category.last_thread_id is not None
+    )
+    return categories, listed_last
 
 
 def category_by_slug(slug: str) -> Category | None:
@@ -213,19 +229,3 @@ def category_listing(
 def recent_listing(viewer: Viewer, limit: int) -> list[ThreadSummary]:
     """The most recently active listed threads, in every category the viewer may read."""
     return _summaries(viewer, "1 = 1", [], f"ORDER BY t.last_post_at DESC LIMIT {int(limit)}")
-
-
-def listed_ids(viewer: Viewer, thread_ids: Iterable[int]) -> frozenset[int]:
-    """Which of these threads the viewer would see in a list."""
-    wanted, wanted_ids = _in(thread_ids)
-    if not wanted_ids:
-        return frozenset()
-    listed, listed_params = listed_where(viewer)
-    sql = (
-        f'SELECT t.id FROM "{Thread._meta.db_table}" t '  # noqa: S608 - built from our models
-        f'JOIN "{Category._meta.db_table}" c ON c.id = t.category_id '
-        f"WHERE t.id {wanted} AND {listed}"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*wanted_ids, *listed_params])
-        return frozenset(thread_id for (thread_id,) in cursor.fetchall())

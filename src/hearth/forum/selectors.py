@@ -395,12 +395,11 @@ class HomePage:
 
 
 def get_home_page(viewer: Viewer) -> HomePage:
-    categories = listings.readable_categories(viewer)
-    last_ids = [category.last_thread_id for category in categories if category.last_thread_id]
+    categories, listed_last = listings.home_categories(viewer)
     return HomePage(
         categories=categories,
         recent=listings.recent_listing(viewer, RECENT_THREADS_ON_HOME),
-        listed_last_thread_ids=listings.listed_ids(viewer, last_ids),
+        listed_last_thread_ids=listed_last,
     )
 
 

@@ -32,9 +32,9 @@ pytestmark = pytest.mark.django_db
 THREAD_PAGE_QUERIES = 5
 # session, viewer, category, threads listed for the viewer with their read state
 CATEGORY_PAGE_QUERIES = 4
-# session, viewer, categories, which latest threads are listed, recent threads listed
-# with their read state
-HOME_PAGE_QUERIES = 5
+# session, viewer, categories (each with whether its latest thread is listed for the
+# viewer), recent threads listed with their read state
+HOME_PAGE_QUERIES = 4
 
 
 @dataclass
