@@ -3,8 +3,13 @@
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import caches
+from django.core.cache.backends.db import DatabaseCache
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.db import connections, router
+
+from hearth.core.cache_table import make_unlogged
 
 
 class Command(BaseCommand):
@@ -14,5 +19,10 @@ class Command(BaseCommand):
         verbosity = options["verbosity"]
         call_command("migrate", interactive=False, verbosity=verbosity)
         call_command("createcachetable", verbosity=verbosity)
+        for alias, cache_settings in settings.CACHES.items():
+            cache = caches[alias]
+            if isinstance(cache, DatabaseCache):
+                database = router.db_for_write(cache.cache_model_class)
+                make_unlogged(connections[database], cache_settings["LOCATION"])
         call_command("collectstatic", interactive=False, verbosity=0)
         self.stdout.write(self.style.SUCCESS(f"Hearth is ready in {settings.DATA_DIR}."))
