@@ -266,7 +266,8 @@ def get_thread_page(viewer: Viewer, thread: Thread, page: int, *, newest_first: 
     content-note choices, read marker and draft.
 
     Two queries, whatever the page number or thread length: the posts (with the
-    viewer's mute of each author and reactions to each post) and the labels.
+    viewer's mute of each author and reactions to each post) and the labels (not
+    needed for a visitor reading posts without content notes).
     The thread should come from ``get_thread_for_viewer_or_404(...,
     with_viewer_state=True)``, which brings the read marker, draft and thread
     mute along. Raises Http404 for a page past the end.
@@ -290,7 +291,12 @@ def get_thread_page(viewer: Viewer, thread: Thread, page: int, *, newest_first: 
     muted = frozenset(
         post.author_id for post in posts if post.reader_muted_author and post.author_id is not None
     )
-    context = get_viewer_context(viewer, muted=muted)
+    # Labels name the posts' content notes and fill a member's composer; a visitor
+    # reading posts without notes needs none of them (one query fewer).
+    if viewer.is_member or any(post.note_label_ids for post in posts):
+        context = get_viewer_context(viewer, muted=muted)
+    else:
+        context = ViewerContext(muted_member_ids=muted)
     read_position: int | None = getattr(thread, "viewer_read_position", None)
     first_unread = None
     if read_position is not None and read_position < thread.last_position:

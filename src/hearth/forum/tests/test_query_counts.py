@@ -19,7 +19,7 @@ from django.utils import timezone
 from hearth.accounts.models import User
 from hearth.accounts.services import mute_member
 from hearth.core.testing import ClientFor, MakeMember
-from hearth.forum.models import Category, Post, Thread
+from hearth.forum.models import Category, Post, Thread, Visibility
 from hearth.forum.services import ContentNote, reply_to_thread, start_thread, toggle_reaction
 from hearth.forum.testing import MakeCategory
 from hearth.safety.models import ContentNoteLabel, NoteChoice
@@ -142,3 +142,42 @@ def test_a_cold_fragment_cache_costs_one_query_more_whatever_the_rows(
         client.get(url)
 
     assert len(captured) == THREAD_PAGE_QUERIES + 1  # the stored HTML of the posts to render
+
+
+# For a visitor who isn't signed in there is no session or member to load:
+# the thread, its posts, and the labels only when a post carries a content note.
+VISITOR_THREAD_PAGE_QUERIES = 2
+VISITOR_NOTED_THREAD_PAGE_QUERIES = 3
+# the category and its listed threads; the categories and the recent threads
+VISITOR_CATEGORY_PAGE_QUERIES = VISITOR_HOME_PAGE_QUERIES = 2
+
+
+@pytest.mark.parametrize("rows", [1, 50])
+def test_a_visitors_page_queries_are_pinned_and_flat(
+    rows: int, make_member: MakeMember, make_category: MakeCategory
+) -> None:
+    category = make_category(visibility=Visibility.PUBLIC)
+    authors = [make_member() for _ in range(rows)]
+    plain = start_thread(
+        author=authors[0], category=category, title="Plain", body="Hi", request_key=f"p{rows}"
+    )
+    noted = start_thread(
+        author=authors[0],
+        category=category,
+        title="Noted",
+        body="Hard day",
+        request_key=f"n{rows}",
+        content_note=ContentNote(labels=(ContentNoteLabel.objects.get(slug="grief"),)),
+    )
+    for number, author in enumerate(authors):
+        reply_to_thread(author=author, thread=plain, body="Yes", request_key=f"pr{rows}-{number}")
+        reply_to_thread(author=author, thread=noted, body="Oh", request_key=f"nr{rows}-{number}")
+    Post.objects.filter(thread__category=category).update(
+        created_at=timezone.now() - timedelta(days=3)
+    )
+    visitor = Client()
+
+    assert _queries(visitor, plain.get_absolute_url()) == VISITOR_THREAD_PAGE_QUERIES
+    assert _queries(visitor, noted.get_absolute_url()) == VISITOR_NOTED_THREAD_PAGE_QUERIES
+    assert _queries(visitor, category.get_absolute_url()) == VISITOR_CATEGORY_PAGE_QUERIES
+    assert _queries(visitor, "/") == VISITOR_HOME_PAGE_QUERIES
