@@ -59,14 +59,25 @@ class ModelColumns:
 
     def values(self, row: Sequence[Any], start: int = 0, using: str = "default") -> list[Any]:
         """This model's values from ``row[start:]``, converted."""
+        return self.values_of([row], start, using)[0]
+
+    def values_of(
+        self, rows: Sequence[Sequence[Any]], start: int = 0, using: str = "default"
+    ) -> list[list[Any]]:
+        """``values()`` of every row of a query (the connection and converters found once)."""
         connection = connections[using]
-        values = list(row[start : start + len(self.fields)])
-        for index, converters, column in self._converters_for(connection):
-            value = values[index]
-            for converter in converters:
-                value = converter(value, column, connection)
-            values[index] = value
-        return values
+        converters = self._converters_for(connection)
+        end = start + len(self.fields)
+        converted = []
+        for row in rows:
+            values = list(row[start:end])
+            for index, functions, column in converters:
+                value = values[index]
+                for function in functions:
+                    value = function(value, column, connection)
+                values[index] = value
+            converted.append(values)
+        return converted
 
     def instance(self, row: Sequence[Any], start: int = 0, using: str = "default") -> Any:
         """A model instance (the other fields deferred), as ``QuerySet.only()`` would build."""

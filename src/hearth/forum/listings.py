@@ -191,11 +191,10 @@ def _summaries(
         )
         rows = cursor.fetchall()
     width = len(_THREAD_COLUMNS)
+    marks = _MARKED_AT.values_of(rows, start=width + 3)
     summaries = []
-    for row in rows:
-        values = _THREAD_COLUMNS.values(row)
+    for row, values, (mark,) in zip(rows, _THREAD_COLUMNS.values_of(rows), marks, strict=True):
         slug, name, read_position = row[width : width + 3]
-        mark = _MARKED_AT.values(row, start=width + 3)[0] if row[width + 3] is not None else None
         last_post_at, last_position = values[8], values[6]
         if member is None or (mark is not None and last_post_at <= mark):
             is_unread = False

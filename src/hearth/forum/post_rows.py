@@ -146,11 +146,11 @@ def page_post_rows(
         rows = cursor.fetchall()
     post_width = len(_POST_COLUMNS)
     reader_start = post_width + len(_AUTHOR_COLUMNS)
+    posts_values = _POST_COLUMNS.values_of(rows)
+    authors_values = _AUTHOR_COLUMNS.values_of(rows, post_width)
     found = []
-    for row in rows:
-        post = PostRow(
-            *[*_POST_COLUMNS.values(row), *_AUTHOR_COLUMNS.values(row, post_width), thread]
-        )
+    for row, post_values, author_values in zip(rows, posts_values, authors_values, strict=True):
+        post = PostRow(*[*post_values, *author_values, thread])
         if reader_id is not None:
             post.reader_muted_author = bool(row[reader_start])
             post.reader_reactions = frozenset(
