@@ -7,6 +7,8 @@ from pytest_django import DjangoAssertNumQueries
 from pytest_django.fixtures import Settings
 
 from hearth.accounts.models import User
+from hearth.forum.models import Visibility
+from hearth.forum.testing import MakeCategory, MakeThread
 
 pytestmark = pytest.mark.django_db
 
@@ -88,3 +90,18 @@ def test_uploaded_media_is_for_members_only(member_client: Client, settings: Set
     assert member_client.get("/media/avatars/a.webp").status_code == 200
     assert member_client.get("/media/../secret_key").status_code == 404
     assert member_client.get("/media/avatars/missing.webp").status_code == 404
+
+
+@pytest.mark.django_db
+def test_reading_public_pages_sets_no_cookie_for_a_visitor(
+    make_category: MakeCategory, make_thread: MakeThread
+) -> None:
+    """A visitor who isn't signed in reads without any form, so without a CSRF cookie."""
+    category = make_category(visibility=Visibility.PUBLIC)
+    thread = make_thread(category=category)
+    visitor = Client()
+
+    for path in ("/", category.get_absolute_url(), thread.get_absolute_url()):
+        response = visitor.get(path)
+        assert response.status_code == 200, path
+        assert not response.cookies, path
