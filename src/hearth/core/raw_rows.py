@@ -38,6 +38,11 @@ class ModelColumns:
         self.sql = ", ".join(f'{alias}."{field.column}"' for field in self.fields)
         self._converters: dict[str, list[tuple[int, list[Converter], Col]]] = {}
 
+    @classmethod
+    def every(cls, model: type[Model], alias: str) -> ModelColumns:
+        """All of the model's columns."""
+        return cls(model, [field.name for field in model._meta.concrete_fields], alias)
+
     def __len__(self) -> int:
         return len(self.fields)
 

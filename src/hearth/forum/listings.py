@@ -51,12 +51,8 @@ _READ_STATE_JOINS = (
 
 
 _MARKED_AT = ModelColumns(CategoryReadMark, ("marked_at",), alias="m")
-_CATEGORY_COLUMNS = ModelColumns(
-    Category, [field.name for field in Category._meta.concrete_fields], alias="c"
-)
-_HOME_CATEGORY_COLUMNS = ModelColumns(
-    Category, [field.name for field in Category._meta.concrete_fields], alias="home"
-)
+# Every column of a category, as ``c`` (also the thread page's query uses it).
+CATEGORY_COLUMNS = ModelColumns.every(Category, alias="c")
 
 
 @dataclass(slots=True, frozen=True)
@@ -112,20 +108,21 @@ def readable_categories_where(viewer: Viewer, alias: str = "c") -> tuple[str, li
 def home_categories(viewer: Viewer) -> tuple[list[Category], frozenset[int]]:
     """The categories this viewer may read, in their display order, and which of their
     latest threads the viewer would see in a list (one query)."""
-    readable, readable_params = readable_categories_where(viewer, alias="home")
-    listed, listed_params = listed_where(viewer)
+    readable, readable_params = readable_categories_where(viewer)
+    # The latest thread's own category is ``tc``: a moved thread's may differ.
+    listed, listed_params = listed_where(viewer, category_alias="tc")
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT {_HOME_CATEGORY_COLUMNS.sql}, EXISTS ("  # noqa: S608 - from our models
+            f"SELECT {CATEGORY_COLUMNS.sql}, EXISTS ("  # noqa: S608 - from our models
             f'SELECT 1 FROM "{Thread._meta.db_table}" t '
-            f'JOIN "{Category._meta.db_table}" c ON c.id = t.category_id '
-            f"WHERE t.id = home.last_thread_id AND {listed}) "
-            f'FROM "{Category._meta.db_table}" home '
-            f"WHERE {readable} ORDER BY home.position, home.name",
+            f'JOIN "{Category._meta.db_table}" tc ON tc.id = t.category_id '
+            f"WHERE t.id = c.last_thread_id AND {listed}) "
+            f'FROM "{Category._meta.db_table}" c '
+            f"WHERE {readable} ORDER BY c.position, c.name",
             [*listed_params, *readable_params],
         )
         rows = cursor.fetchall()
-    categories = [_HOME_CATEGORY_COLUMNS.instance(row) for row in rows]
+    categories = [CATEGORY_COLUMNS.instance(row) for row in rows]
     listed_last = frozenset(
         category.last_thread_id
         for category, row in zip(categories, rows, strict=True)
@@ -138,18 +135,18 @@ def category_by_slug(slug: str) -> Category | None:
     """The category with this slug, whoever may read it (one query)."""
     with connection.cursor() as cursor:
         cursor.execute(
-            f'SELECT {_CATEGORY_COLUMNS.sql} FROM "{Category._meta.db_table}" c '  # noqa: S608
+            f'SELECT {CATEGORY_COLUMNS.sql} FROM "{Category._meta.db_table}" c '  # noqa: S608
             "WHERE c.slug = %s",
             [slug],
         )
         row = cursor.fetchone()
-    return _CATEGORY_COLUMNS.instance(row) if row else None
+    return CATEGORY_COLUMNS.instance(row) if row else None
 
 
-def listed_where(viewer: Viewer) -> tuple[str, list[Any]]:
-    """SQL conditions on ``t`` (a thread) and ``c`` (its category) for the threads this
-    viewer may see in a list, with their parameters."""
-    readable, params = readable_categories_where(viewer)
+def listed_where(viewer: Viewer, category_alias: str = "c") -> tuple[str, list[Any]]:
+    """SQL conditions on ``t`` (a thread) and ``category_alias`` (its category) for the
+    threads this viewer may see in a list, with their parameters."""
+    readable, params = readable_categories_where(viewer, alias=category_alias)
     conditions = [readable]
     if not viewer.is_member:
         conditions.append("t.is_held = %s")

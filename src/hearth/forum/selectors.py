@@ -58,19 +58,14 @@ def visible_categories(viewer: Viewer) -> QuerySet[Category]:
 # A thread with its category and, for a member, their read marker, draft and
 # thread mute: one query on every thread page, written as SQL because the
 # ORM took longer to compile it than the database took to run it.
-_THREAD_COLUMNS = ModelColumns(
-    Thread, [field.name for field in Thread._meta.concrete_fields], alias="t"
-)
-_CATEGORY_COLUMNS = ModelColumns(
-    Category, [field.name for field in Category._meta.concrete_fields], alias="c"
-)
+_THREAD_COLUMNS = ModelColumns.every(Thread, alias="t")
 _THREAD_FROM = (
     f'FROM "{Thread._meta.db_table}" t '
     f'JOIN "{Category._meta.db_table}" c ON c.id = t.category_id WHERE t.id = %s'
 )
-_THREAD_SQL = f"SELECT {_THREAD_COLUMNS.sql}, {_CATEGORY_COLUMNS.sql} {_THREAD_FROM}"
+_THREAD_SQL = f"SELECT {_THREAD_COLUMNS.sql}, {listings.CATEGORY_COLUMNS.sql} {_THREAD_FROM}"
 _THREAD_WITH_VIEWER_STATE_SQL = (
-    f"SELECT {_THREAD_COLUMNS.sql}, {_CATEGORY_COLUMNS.sql}, "  # noqa: S608 - our own tables
+    f"SELECT {_THREAD_COLUMNS.sql}, {listings.CATEGORY_COLUMNS.sql}, "  # noqa: S608 - our own tables
     f'(SELECT last_read_position FROM "{ReadState._meta.db_table}" '
     "WHERE member_id = %s AND thread_id = t.id), "
     f'(SELECT body FROM "{Draft._meta.db_table}" WHERE member_id = %s AND thread_id = t.id), '
@@ -89,8 +84,8 @@ def _load_thread(thread_id: int, member_id: int | None) -> Thread | None:
     if row is None:
         return None
     thread: Thread = _THREAD_COLUMNS.instance(row)
-    width = len(_THREAD_COLUMNS) + len(_CATEGORY_COLUMNS)
-    thread.category = _CATEGORY_COLUMNS.instance(row, start=len(_THREAD_COLUMNS))
+    width = len(_THREAD_COLUMNS) + len(listings.CATEGORY_COLUMNS)
+    thread.category = listings.CATEGORY_COLUMNS.instance(row, start=len(_THREAD_COLUMNS))
     if member_id is not None:
         read_position, draft, muted = row[width:]
         # The attributes QuerySet.annotate() would have set.
