@@ -36,7 +36,15 @@ class RequestSizeLimitMiddleware:
 
 
 class PrivacyHeadersMiddleware:
-    """Keep search engines and other sites out unless the operator opts in."""
+    """Keep search engines and other sites out unless the operator opts in, and keep
+    pages out of shared caches.
+
+    Pages carry no ETag or Last-Modified: every page has a fresh CSP nonce, and a
+    member's page names them and holds their CSRF token, so no validator could
+    be shared or reused without leaking one reader's page to another. Pages are
+    ``private, no-cache`` unless a view says otherwise; static files get their
+    own long-lived headers from WhiteNoise, before this middleware.
+    """
 
     def __init__(self, get_response: Handler) -> None:
         self.get_response = get_response
@@ -49,4 +57,6 @@ class PrivacyHeadersMiddleware:
         response.headers.setdefault(
             "Permissions-Policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()"
         )
+        if response.get("Content-Type", "").startswith("text/html"):
+            response.headers.setdefault("Cache-Control", "private, no-cache")
         return response

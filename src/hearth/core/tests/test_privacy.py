@@ -105,3 +105,17 @@ def test_reading_public_pages_sets_no_cookie_for_a_visitor(
         response = visitor.get(path)
         assert response.status_code == 200, path
         assert not response.cookies, path
+
+
+@pytest.mark.django_db
+def test_pages_stay_out_of_shared_caches_and_carry_no_validators(
+    member_client: Client, make_category: MakeCategory, make_thread: MakeThread
+) -> None:
+    thread = make_thread(category=make_category(visibility=Visibility.PUBLIC))
+
+    for client in (member_client, Client()):
+        for path in ("/", thread.get_absolute_url()):
+            response = client.get(path)
+            assert response["Cache-Control"] == "private, no-cache", path
+            assert "ETag" not in response, path
+            assert "Last-Modified" not in response, path
