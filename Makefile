@@ -18,6 +18,9 @@ install: $(BIN)/hearth
 run: install
 	$(BIN)/hearth init --verbosity 0
 	@if [ ! -f "$(DATA_DIR)/.demo-loaded" ]; then $(BIN)/hearth demo && touch "$(DATA_DIR)/.demo-loaded"; fi
+	@# The worker (mail, notifications) runs beside the server and stops with it.
+	@$(BIN)/hearth worker --verbosity 0 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/hearth serve --host 127.0.0.1 --port $(PORT)
 
 test: install

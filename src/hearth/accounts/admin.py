@@ -78,14 +78,21 @@ class MemberAdmin(UserAdmin):  # type: ignore[type-arg]
         obj.refresh_from_db(fields=["profile_version"])
 
     def get_deleted_objects(self, objs: Any, request: HttpRequest) -> Any:
-        """Leave private toolkit items out of the confirmation page, even as a count.
+        """Leave private toolkit items and private traces (pseudonyms, read markers,
+        drafts, mutes, reactions, reading choices) out of the confirmation page, even as
+        a count.
 
-        Deleting the member still deletes them (CASCADE); the administrator
-        just never learns whether the member kept a private toolkit.
+        Deleting the member still deletes them (CASCADE); the administrator never
+        learns from this page whether the member kept a private toolkit, which
+        anonymous pseudonyms were theirs or what they read -- a reveal that would
+        otherwise leave no audit entry.
         """
         deleted, counts, permissions_needed, protected = super().get_deleted_objects(objs, request)
         private = [
-            model for model in apps.get_models() if getattr(model, "is_private_to_owner", False)
+            model
+            for model in apps.get_models()
+            if getattr(model, "is_private_to_owner", False)
+            or getattr(model, "is_private_trace", False)
         ]
         hidden_names = {str(model._meta.verbose_name_plural) for model in private}
         hidden_prefixes = tuple(f"{capfirst(model._meta.verbose_name)}: " for model in private)

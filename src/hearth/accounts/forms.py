@@ -4,16 +4,28 @@ from __future__ import annotations
 
 from typing import Any
 
+from allauth.account.adapter import get_adapter
 from allauth.account.forms import LoginForm as AllauthLoginForm
 from allauth.account.forms import SignupForm as AllauthSignupForm
+from allauth.account.internal import flows
+from allauth.account.internal.userkit import filter_users_by_username
 from django import forms
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.core.files.base import ContentFile
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from hearth.accounts.adapter import USERNAME_TAKEN_FLAG
 from hearth.accounts.avatars import process_avatar
-from hearth.accounts.models import BIO_MAX_LENGTH, DISPLAY_NAME_MAX_LENGTH, time_zone_choices
+from hearth.accounts.models import (
+    BIO_MAX_LENGTH,
+    DISPLAY_NAME_MAX_LENGTH,
+    User,
+    time_zone_choices,
+)
+from hearth.accounts.names import clean_display_name
 
 DISPLAY_NAME_HELP = _(
     "This is how other members will see you. Please use a pseudonym, not your real name."
@@ -44,12 +56,30 @@ class SignupForm(AllauthSignupForm):  # type: ignore[misc]  # allauth ships no t
         self.fields["username"].help_text = _(
             "Used to sign in and for @mentions. It is visible to members; avoid your real name."
         )
+        self.username_taken = False
+
+    def clean_username(self) -> str:
+        """Check the username's form, not whether someone has it: saying "taken" to
+        anyone who asks would tell them who is a member. A taken username is answered
+        like a known address: by mail, to the address's owner (see ``try_save``)."""
+        value: str = get_adapter().clean_username(self.cleaned_data["username"], shallow=True)
+        self.username_taken = filter_users_by_username(value).exists()
+        return value
+
+    def try_save(self, request: HttpRequest) -> tuple[User | None, HttpResponse | None]:
+        """Create the account -- or, for an address that has one or a username that is
+        taken, send its owner a mail instead. Both answer the same page after the same
+        work: the password is hashed either way, so the time taken tells nothing."""
+        if not (self.account_already_exists or self.username_taken):
+            return super().try_save(request)  # type: ignore[no-any-return]
+        make_password(self.cleaned_data.get("password1"))
+        if not self.account_already_exists:
+            setattr(request, USERNAME_TAKEN_FLAG, self.cleaned_data["username"])
+        response = flows.signup.prevent_enumeration(request, email=self.cleaned_data.get("email"))
+        return None, response
 
     def clean_display_name(self) -> str:
-        name: str = self.cleaned_data["display_name"].strip()
-        if not name:
-            raise forms.ValidationError(_("Please choose a display name."))
-        return name
+        return clean_display_name(self.cleaned_data["display_name"])
 
 
 class ProfileForm(forms.Form):
@@ -89,14 +119,14 @@ class ProfileForm(forms.Form):
 
     def __init__(self, *args: Any, is_moderator: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.is_moderator = is_moderator
         if not is_moderator:
             del self.fields["receives_check_ins"]
 
     def clean_display_name(self) -> str:
-        name: str = self.cleaned_data["display_name"].strip()
-        if not name:
-            raise forms.ValidationError(_("Please choose a display name."))
-        return name
+        return clean_display_name(
+            self.cleaned_data["display_name"], speaks_for_the_site=self.is_moderator
+        )
 
     def clean_avatar(self) -> ContentFile[bytes] | None:
         upload = self.cleaned_data.get("avatar")

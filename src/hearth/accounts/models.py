@@ -132,6 +132,9 @@ class User(AbstractUser):
 class MemberMute(models.Model):
     """I no longer see this member's posts (collapsed); they are not told."""
 
+    # Never listed to an administrator (see accounts.admin): a mute is private.
+    is_private_trace = True
+
     member = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
     muted = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
     is_block = models.BooleanField(

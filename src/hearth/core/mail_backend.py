@@ -2,7 +2,7 @@
 
 This is the embedded default: with no ``EMAIL_URL``, a person (or a test)
 can open the verification link from the file. Each file opens in any mail
-program.
+program. Files and their directory are readable by Hearth's user only.
 """
 
 import uuid
@@ -14,16 +14,17 @@ from typing import Any
 from django.core.mail import EmailMessage
 from django.core.mail.backends.base import BaseEmailBackend
 
+from hearth.core.private_files import make_private_directory, write_private_file
+
 
 class DataDirEmailBackend(BaseEmailBackend):
     def __init__(self, *, file_path: str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.directory = Path(file_path)
-        self.directory.mkdir(parents=True, exist_ok=True)
+        self.directory = make_private_directory(Path(file_path))
 
     def send_messages(self, email_messages: Sequence[EmailMessage]) -> int:
         for message in email_messages:
             stamp = datetime.now(tz=UTC).strftime("%Y%m%dT%H%M%S")
             path = self.directory / f"{stamp}-{uuid.uuid4().hex[:8]}.eml"
-            path.write_bytes(message.message().as_bytes())
+            write_private_file(path, message.message().as_bytes())
         return len(email_messages)

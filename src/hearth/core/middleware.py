@@ -43,7 +43,8 @@ class PrivacyHeadersMiddleware:
     member's page names them and holds their CSRF token, so no validator could
     be shared or reused without leaking one reader's page to another. Pages are
     ``private, no-cache`` unless a view says otherwise; static files get their
-    own long-lived headers from WhiteNoise, before this middleware.
+    own long-lived headers from WhiteNoise, before this middleware. A signed-in
+    member's pages are ``private, no-store``.
     """
 
     def __init__(self, get_response: Handler) -> None:
@@ -58,5 +59,14 @@ class PrivacyHeadersMiddleware:
             "Permissions-Policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()"
         )
         if response.get("Content-Type", "").startswith("text/html"):
-            response.headers.setdefault("Cache-Control", "private, no-cache")
+            response.headers.setdefault("Cache-Control", _page_cache_control(request))
         return response
+
+
+def _page_cache_control(request: HttpRequest) -> str:
+    """``no-store`` for a member's pages: on a shared computer a signed-in page must not
+    stay in the browser's disk cache once they sign out (being a member is private)."""
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return "private, no-store"
+    return "private, no-cache"

@@ -50,8 +50,21 @@ class RequestKeyField(forms.CharField):
         super().__init__(widget=forms.HiddenInput, max_length=64, required=False)
 
 
+def anonymity_refused_message() -> str:
+    return str(
+        _(
+            "This category doesn't take anonymous posts now, so nothing was posted under your "
+            "name. Your text is still here: untick “Post anonymously” to post it as yourself."
+        )
+    )
+
+
 class ContentNoteFields(forms.Form):
     """The composer's content note and (where the category allows it) anonymity."""
+
+    # Composers that publish (reply, new thread) take the anonymous choice;
+    # editing keeps the post's own.
+    takes_anonymous = True
 
     content_notes = forms.TypedMultipleChoiceField(
         label=_("Content note (optional)"),
@@ -87,7 +100,12 @@ class ContentNoteFields(forms.Form):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        if not allow_anonymous:
+        self.offers_anonymous = allow_anonymous and self.takes_anonymous
+        # Intent to be anonymous is never dropped: a ticked box sent where the
+        # category no longer takes anonymous posts (unticked by an administrator,
+        # or the thread moved since the form was loaded) is refused out loud.
+        sent_anonymous = self.is_bound and bool(self.data.get("anonymous"))
+        if not self.offers_anonymous and not (self.takes_anonymous and sent_anonymous):
             del self.fields["anonymous"]
         if offered_labels is None:  # pages that load labels anyway pass them in
             offered_labels = list(
@@ -95,7 +113,13 @@ class ContentNoteFields(forms.Form):
             )
         self.fields["content_notes"].choices = offered_labels  # type: ignore[attr-defined]
         # Names what the unfilled note fields look like, for caching their HTML.
-        self.label_key = f"{allow_anonymous}:{hash(tuple(offered_labels))}"
+        self.label_key = f"{'anonymous' in self.fields}:{hash(tuple(offered_labels))}"
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("anonymous") and not self.offers_anonymous:
+            self.add_error("anonymous", anonymity_refused_message())
+        return cleaned
 
     def content_note(self) -> ContentNote:
         chosen = self.cleaned_data.get("content_notes") or []
@@ -127,6 +151,7 @@ class NewThreadForm(ContentNoteFields):
 
 
 class EditPostForm(ContentNoteFields):
+    takes_anonymous = False
     field_order = ["body", "content_notes", "content_note_text", "reason"]
     body = BodyField()
     reason = forms.CharField(

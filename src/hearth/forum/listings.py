@@ -93,7 +93,10 @@ def _in(values: Iterable[Any]) -> tuple[str, list[Any]]:
 
 
 def readable_categories_where(viewer: Viewer, alias: str = "c") -> tuple[str, list[Any]]:
-    """SQL conditions on ``alias`` (a category) for the categories this viewer may read."""
+    """SQL conditions on ``alias`` (a category) for the categories this viewer may read
+    (``hearth.forum.visibility.category_filter``, written as SQL)."""
+    if viewer.is_paused:
+        return "1 = 0", []
     if not viewer.is_member:
         return f"{alias}.visibility = %s", [Visibility.PUBLIC]
     if viewer.moderates_everything:

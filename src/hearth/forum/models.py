@@ -155,6 +155,9 @@ class Post(models.Model):
     # The content_notes label ids, copied here so a page knows each post's
     # labels without another query.
     note_label_ids = models.JSONField(default=list, blank=True)
+    # The active members the text @mentions (the author left out), found when it was
+    # rendered: what a MemberMentioned event names when the post is published.
+    mentioned_member_ids = models.JSONField(default=list, blank=True)
     # Bumped on every change (see PostQuerySet.update): the key of cached fragments.
     version = models.PositiveIntegerField(default=1)
     # The composer's idempotency key: a resubmitted form finds its post.
@@ -227,6 +230,10 @@ REACTION_COUNT_FIELDS = {
 
 
 class Reaction(models.Model):
+    # Private to the member (what they read, drafted, muted, reacted to, or which
+    # pseudonym is theirs): never listed to an administrator (see accounts.admin).
+    is_private_trace = True
+
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="reactions")
     member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(max_length=16, choices=ReactionKind.choices)
@@ -244,6 +251,10 @@ class Reaction(models.Model):
 class ReadState(models.Model):
     """How far a member has read a thread (the highest position seen)."""
 
+    # Private to the member (what they read, drafted, muted, reacted to, or which
+    # pseudonym is theirs): never listed to an administrator (see accounts.admin).
+    is_private_trace = True
+
     member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="+")
     last_read_position = models.PositiveIntegerField(default=0)
@@ -259,6 +270,10 @@ class ReadState(models.Model):
 
 class CategoryReadMark(models.Model):
     """ "Mark category read": threads last active before this time count as read."""
+
+    # Private to the member (what they read, drafted, muted, reacted to, or which
+    # pseudonym is theirs): never listed to an administrator (see accounts.admin).
+    is_private_trace = True
 
     member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="+")
@@ -279,6 +294,10 @@ class Draft(models.Model):
     One draft per member and place: a thread's reply box, or a category's
     new-thread form.
     """
+
+    # Private to the member (what they read, drafted, muted, reacted to, or which
+    # pseudonym is theirs): never listed to an administrator (see accounts.admin).
+    is_private_trace = True
 
     member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     thread = models.ForeignKey(
@@ -344,6 +363,10 @@ ANONYMOUS_NAMES = [
 class AnonymousIdentity(models.Model):
     """A member's pseudonym within one thread: stable, and different in every thread."""
 
+    # Private to the member (what they read, drafted, muted, reacted to, or which
+    # pseudonym is theirs): never listed to an administrator (see accounts.admin).
+    is_private_trace = True
+
     thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="+")
     member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     number = models.PositiveIntegerField()
@@ -370,6 +393,10 @@ def pseudonym_for(number: int) -> str:
 
 class ThreadMute(models.Model):
     """A member no longer sees this thread in their lists."""
+
+    # Private to the member (what they read, drafted, muted, reacted to, or which
+    # pseudonym is theirs): never listed to an administrator (see accounts.admin).
+    is_private_trace = True
 
     member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="+")

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
 from django.http import Http404
 
@@ -15,9 +15,10 @@ from hearth.accounts.models import User
 from hearth.accounts.selectors import muted_member_ids
 from hearth.core.http import SignInRequired
 from hearth.core.raw_rows import ModelColumns
-from hearth.forum import listings
+from hearth.forum import listings, visibility
 from hearth.forum.listings import ThreadSummary
 from hearth.forum.models import (
+    AnonymousIdentity,
     Category,
     Draft,
     Post,
@@ -26,12 +27,11 @@ from hearth.forum.models import (
     ReadState,
     Thread,
     ThreadMute,
+    pseudonym_for,
 )
 from hearth.forum.permissions import (
     ThreadRules,
     why_cannot_see_post,
-    why_cannot_view_category,
-    why_cannot_view_thread,
 )
 from hearth.forum.post_rows import PostRow, page_post_rows
 from hearth.forum.viewer import Viewer
@@ -101,9 +101,7 @@ def _refuse(viewer: Viewer) -> Exception:
 
 def get_category_for_viewer_or_404(viewer: Viewer, slug: str) -> Category:
     category = listings.category_by_slug(slug)
-    if category is None:
-        raise _refuse(viewer)
-    if why_cannot_view_category(viewer, category) is not None:
+    if category is None or not visibility.can_see_category(viewer, category):
         raise _refuse(viewer)
     return category
 
@@ -114,14 +112,26 @@ def get_thread_for_viewer_or_404(
     """Fetch a thread the viewer may see; with_viewer_state also brings, in the same
     query, the viewer's read marker, draft and whether they muted the thread."""
     thread = _load_thread(thread_id, viewer.member_id if with_viewer_state else None)
-    if thread is None or why_cannot_view_thread(viewer, thread) is not None:
+    if thread is None or not visibility.can_see_thread(viewer, thread):
         raise _refuse(viewer)
     return thread
 
 
 def get_post_for_viewer_or_404(viewer: Viewer, post_id: int) -> Post:
+    """A post whose place the viewer may see: its text may still be hidden from them
+    (hidden by a moderator, deleted). Routes that show the text use
+    ``get_readable_post_for_viewer_or_404``."""
     post = Post.objects.select_related("thread__category").filter(pk=post_id).first()
-    if post is None or why_cannot_see_post(viewer, post) is not None:
+    if post is None or viewer.is_paused or why_cannot_see_post(viewer, post) is not None:
+        raise _refuse(viewer)
+    return post
+
+
+def get_readable_post_for_viewer_or_404(viewer: Viewer, post_id: int) -> Post:
+    """A post whose text the viewer may read (the visibility policy); otherwise 404, the
+    same answer as for a post that does not exist."""
+    post = Post.objects.select_related("thread__category").filter(pk=post_id).first()
+    if post is None or not visibility.can_read_post(viewer, post):
         raise _refuse(viewer)
     return post
 
@@ -327,14 +337,20 @@ def list_post_revisions(post: Post) -> list[PostRevision]:
 
 
 def list_reactors(post: Post) -> dict[str, list[str]]:
-    """Who reacted to a post, by kind: display names, oldest reaction first."""
+    """Who reacted to a post, by kind, oldest reaction first: display names, except that a
+    member who posts anonymously in the thread appears under their pseudonym there (their
+    name beside the reaction would tell who the pseudonym is)."""
+    pseudonym_numbers = AnonymousIdentity.objects.filter(
+        thread_id=post.thread_id, member_id=OuterRef("member_id")
+    ).values("number")[:1]
     reactors: dict[str, list[str]] = {}
-    for kind, name in (
+    for kind, name, number in (
         Reaction.objects.filter(post=post, member__is_active=True)
+        .annotate(pseudonym_number=Subquery(pseudonym_numbers))
         .order_by("created_at")
-        .values_list("kind", "member__display_name")
+        .values_list("kind", "member__display_name", "pseudonym_number")
     ):
-        reactors.setdefault(kind, []).append(name)
+        reactors.setdefault(kind, []).append(name if number is None else pseudonym_for(number))
     return reactors
 
 

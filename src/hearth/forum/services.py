@@ -11,14 +11,25 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hearth.accounts.models import User
+from hearth.core.events import publish
 from hearth.core.text import MAX_SOURCE_BYTES, RENDER_VERSION, RenderedText, SourceTooLong
+from hearth.forum.counters import synchronise_thread
+from hearth.forum.events import (
+    MemberMentioned,
+    PostDeleted,
+    PostEdited,
+    PostHeld,
+    PostPublished,
+    ReactionToggled,
+)
 from hearth.forum.models import (
     REACTION_COUNT_FIELDS,
     TITLE_MAX_LENGTH,
@@ -102,6 +113,8 @@ def start_thread(
     held = _should_hold(author, viewer)
     try:
         with transaction.atomic():
+            if anonymous:
+                _check_still_takes_anonymous(category.pk)
             now = timezone.now()
             thread = Thread.objects.create(
                 category=category,
@@ -135,6 +148,7 @@ def start_thread(
                 _count_new_thread(thread, name, now)
             Draft.objects.filter(member=author, category=category, thread=None).delete()
             _after_publishing(post, signals, held=held)
+            _announce(post, category_id=category.pk, held=held)
     except IntegrityError:
         # A concurrent submission of the same form won the race: return its thread.
         if existing := _post_for_request(author, request_key):
@@ -166,7 +180,15 @@ def reply_to_thread(
     held = _should_hold(author, viewer)
     try:
         with transaction.atomic():
-            locked = Thread.objects.select_for_update().only("last_position").get(pk=thread.pk)
+            locked = (
+                Thread.objects.select_for_update()
+                .only("last_position", "category_id", "is_held")
+                .get(pk=thread.pk)
+            )
+            if anonymous:
+                # The thread may have moved, or its category changed, since the
+                # check above: anonymous or not at all.
+                _check_still_takes_anonymous(locked.category_id)
             now = timezone.now()
             name = _public_name(thread, author, anonymous=anonymous)
             post = _insert_post(
@@ -185,9 +207,12 @@ def reply_to_thread(
             if held:
                 Thread.objects.filter(pk=thread.pk).update(last_position=post.position)
             else:
-                _count_new_reply(thread, post, last_position=post.position)
+                _count_new_reply(
+                    thread, post, last_position=post.position, thread_counts=not locked.is_held
+                )
             Draft.objects.filter(member=author, thread=thread).delete()
             _after_publishing(post, signals, held=held)
+            _announce(post, category_id=locked.category_id, held=held)
     except IntegrityError:
         if existing := _post_for_request(author, request_key):
             return existing
@@ -195,18 +220,65 @@ def reply_to_thread(
     return post
 
 
-def release_held_post(post: Post) -> None:
-    """Publish a held post: it joins the counts and lists as if posted now."""
+def _check_still_takes_anonymous(category_id: int) -> None:
+    if not Category.objects.filter(pk=category_id, allow_anonymous=True).exists():
+        raise PermissionDenied(
+            _("This category doesn't take anonymous posts now, so nothing was posted.")
+        )
+
+
+def release_held_post(post: Post, *, approved_by: User | None = None) -> bool:
+    """Publish a held post: it joins the counts and lists in its place. Returns False (and
+    changes nothing) when it was not held."""
     with transaction.atomic():
         updated = Post.objects.filter(pk=post.pk, is_held=True).update(is_held=False)
         if not updated:
-            return
-        thread = post.thread
+            return False
         if post.is_original_post:
-            Thread.objects.filter(pk=thread.pk).update(is_held=False)
-            _count_new_thread(thread, post.author_name, post.created_at)
-        else:
-            _count_new_reply(thread, post)
+            Thread.objects.filter(pk=post.thread_id).update(is_held=False)
+        synchronise_thread(post.thread_id)
+        post.is_held = False
+        _announce(
+            post,
+            category_id=post.thread.category_id,
+            held=False,
+            approved_by_id=approved_by.pk if approved_by else None,
+        )
+        return True
+
+
+def _announce(
+    post: Post, *, category_id: int, held: bool, approved_by_id: int | None = None
+) -> None:
+    """Publish what a new (or newly approved) post means: held for a moderator, or
+    published, with a mention event for each member its text names."""
+    ids = {"post_id": post.pk, "thread_id": post.thread_id, "category_id": category_id}
+    assert post.author_id is not None  # a post being published has its author
+    if held:
+        publish(PostHeld(**ids, author_id=post.author_id))
+        return
+    mentioned = [
+        member_id for member_id in post.mentioned_member_ids if member_id != post.author_id
+    ]
+    publish(
+        PostPublished(
+            **ids,
+            author_id=post.author_id,
+            position=post.position,
+            is_anonymous=post.is_anonymous,
+            mentioned_member_ids=mentioned,
+            approved_by_id=approved_by_id,
+        )
+    )
+    for member_id in mentioned:
+        publish(
+            MemberMentioned(
+                **ids,
+                mentioned_member_id=member_id,
+                author_id=post.author_id,
+                is_anonymous=post.is_anonymous,
+            )
+        )
 
 
 def _count_new_thread(thread: Thread, name: str, now: datetime) -> None:
@@ -217,17 +289,21 @@ def _count_new_thread(thread: Thread, name: str, now: datetime) -> None:
     )
 
 
-def _count_new_reply(thread: Thread, post: Post, *, last_position: int | None = None) -> None:
-    """Count a published reply in its thread and category (and move the thread's last
-    position in the same statement, when given: one statement fewer under the lock)."""
-    positions = {} if last_position is None else {"last_position": last_position}
+def _count_new_reply(
+    thread: Thread, post: Post, *, last_position: int, thread_counts: bool
+) -> None:
+    """Count a published reply in its thread and, if the thread counts, its category (the
+    rule of ``hearth.forum.counters`` for one new post), moving the thread's last position
+    in the same statement: one statement fewer under the lock."""
     Thread.objects.filter(pk=thread.pk).update(
         reply_count=F("reply_count") + 1,
         last_post_at=post.created_at,
         last_post_id=post.pk,
         last_poster_name=post.author_name,
-        **positions,
+        last_position=last_position,
     )
+    if not thread_counts:
+        return  # a held thread is not counted yet: approving it counts everything
     Category.objects.filter(pk=thread.category_id).update(
         post_count=F("post_count") + 1,
         **_category_last_post(thread, post.author_name, post.created_at),
@@ -316,6 +392,7 @@ def edit_post(
                 reason=reason.strip(),
                 created_at=now,
             )
+            mentioned = mentioned_member_ids(rendered, author_id=current.author_id)
             Post.objects.filter(pk=post.pk).update(
                 body=body,
                 body_html=rendered.html,
@@ -323,6 +400,17 @@ def edit_post(
                 revision=number,
                 edited_at=now,
                 edited_by_name=editor_name,
+                mentioned_member_ids=mentioned,
+            )
+            publish(
+                PostEdited(
+                    post_id=post.pk,
+                    thread_id=current.thread_id,
+                    category_id=post.thread.category_id,
+                    editor_id=editor.pk,
+                    revision=number,
+                    mentioned_member_ids=mentioned,
+                )
             )
             if signals and not has_open_check_in(post_id=post.pk):
                 _after_publishing(current, signals, held=False)
@@ -367,23 +455,34 @@ def delete_post(*, member: User, post: Post) -> None:
         return
     PostRevision.objects.filter(post=post).delete()
     Reaction.objects.filter(post=post).delete()
-    Category.objects.filter(pk=post.thread.category_id).update(post_count=F("post_count") - 1)
-    if not post.is_original_post:
-        Thread.objects.filter(pk=post.thread_id).update(reply_count=F("reply_count") - 1)
+    # A held post never counted: working the numbers out again, rather than taking
+    # one away, keeps them true whatever the post's state was.
+    synchronise_thread(post.thread_id)
+    publish(
+        PostDeleted(
+            post_id=post.pk,
+            thread_id=post.thread_id,
+            category_id=post.thread.category_id,
+            author_id=member.pk,
+        )
+    )
 
 
 def toggle_reaction(*, member: User, post: Post, kind: ReactionKind) -> bool:
     """Add the member's reaction of this kind, or take it back; return whether it is on."""
     check_can_react(viewer_for(member), post)
     counter = REACTION_COUNT_FIELDS[kind]
+    ids = {"post_id": post.pk, "thread_id": post.thread_id, "category_id": post.thread.category_id}
     with transaction.atomic():
         removed, _by_model = Reaction.objects.filter(post=post, member=member, kind=kind).delete()
         if removed:
             Post.objects.filter(pk=post.pk).update(**{counter: F(counter) - 1})
+            publish(ReactionToggled(**ids, member_id=member.pk, kind=str(kind), is_on=False))
             return False
         _reaction, created = Reaction.objects.get_or_create(post=post, member=member, kind=kind)
         if created:
             Post.objects.filter(pk=post.pk).update(**{counter: F(counter) + 1})
+            publish(ReactionToggled(**ids, member_id=member.pk, kind=str(kind), is_on=True))
         return True
 
 
@@ -464,6 +563,20 @@ def _render(body: str) -> RenderedText:
         raise ValidationError(too_long_message(), code="too_long") from error
 
 
+def mentioned_member_ids(rendered: RenderedText, *, author_id: int | None) -> list[int]:
+    """The active members a rendered text mentions, the author left out (a query only
+    when it mentions someone)."""
+    if not rendered.mentioned_usernames:
+        return []
+    names = [name.lower() for name in rendered.mentioned_usernames]
+    found = (
+        User.objects.annotate(lowered=Lower("username"))
+        .filter(lowered__in=names, is_active=True)
+        .values_list("pk", flat=True)
+    )
+    return sorted(member_id for member_id in found if member_id != author_id)
+
+
 def too_long_message() -> str:
     return _(
         "This is longer than we can accept (%(limit)s KB). Please split it into two posts."
@@ -519,6 +632,7 @@ def _insert_post(
         is_anonymous=anonymous,
         is_held=held,
         content_note_text=content_note.text.strip()[:120],
+        mentioned_member_ids=mentioned_member_ids(rendered, author_id=author.pk),
     )
     if content_note.labels:
         set_post_labels(post, content_note.labels)

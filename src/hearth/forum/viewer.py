@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
+from django.utils import timezone
 
 from hearth.accounts.models import Role, User
 
@@ -25,10 +26,21 @@ class Viewer:
         return self.member is not None
 
     member_id: int | None = field(init=False)
+    # Fully suspended: the member reads nothing of the forum until it ends (a
+    # partial suspension still lets them read). The visibility policy asks it.
+    is_paused: bool = field(init=False)
 
     def __post_init__(self) -> None:
         # Asked for many times per page (once per post and rule): read it once.
-        object.__setattr__(self, "member_id", self.member.pk if self.member else None)
+        member = self.member
+        object.__setattr__(self, "member_id", member.pk if member else None)
+        paused = (
+            member is not None
+            and member.suspended_until is not None
+            and not member.suspension_is_partial
+            and member.suspended_until > timezone.now()
+        )
+        object.__setattr__(self, "is_paused", paused)
 
     @property
     def is_moderator(self) -> bool:

@@ -40,7 +40,12 @@ from hearth.forum.forms import (
     new_request_key,
 )
 from hearth.forum.models import Post, ReactionKind, Thread
-from hearth.forum.permissions import can_reply, check_can_delete_post, why_cannot_reply
+from hearth.forum.permissions import (
+    can_reply,
+    check_can_delete_post,
+    check_can_edit_post,
+    why_cannot_reply,
+)
 from hearth.forum.rendering import render_posts
 from hearth.forum.selectors import get_check_in_for_author
 from hearth.forum.viewer import Viewer, get_viewer
@@ -265,9 +270,7 @@ def reply(request: HttpRequest, thread_id: int) -> HttpResponse:
 def quote(request: HttpRequest, post_id: int) -> HttpResponse:
     """A reply page with the chosen post quoted, attributed and linked back."""
     viewer = get_viewer(request)
-    post = selectors.get_post_for_viewer_or_404(viewer, post_id)
-    if post.is_deleted:
-        return redirect(post)
+    post = selectors.get_readable_post_for_viewer_or_404(viewer, post_id)
     if reason := why_cannot_reply(viewer, post.thread):
         raise PermissionDenied(reason)
     draft = selectors.get_reply_draft(_member(request), post.thread)
@@ -302,7 +305,9 @@ def _redirect_to_post(viewer: Viewer, thread: Thread, post: Post) -> HttpRespons
 @require_http_methods(["GET", "POST"])
 def edit_post(request: HttpRequest, post_id: int) -> HttpResponse:
     viewer = get_viewer(request)
-    post = selectors.get_post_for_viewer_or_404(viewer, post_id)
+    post = selectors.get_readable_post_for_viewer_or_404(viewer, post_id)
+    # The form holds the post's Markdown source: only for those who may edit it.
+    check_can_edit_post(viewer, post)
     if request.method == "GET":
         form = EditPostForm(
             initial={
@@ -357,7 +362,7 @@ def delete_post(request: HttpRequest, post_id: int) -> HttpResponse:
 
 @require_safe
 def history(request: HttpRequest, post_id: int) -> HttpResponse:
-    post = selectors.get_post_for_viewer_or_404(get_viewer(request), post_id)
+    post = selectors.get_readable_post_for_viewer_or_404(get_viewer(request), post_id)
     revisions = selectors.list_post_revisions(post)
     return render(
         request, "forum/history.html", {"post": post, "revisions": revision_diffs(revisions)}
@@ -385,7 +390,7 @@ def react(request: HttpRequest, post_id: int) -> HttpResponse:
 
 @require_safe
 def reactors(request: HttpRequest, post_id: int) -> HttpResponse:
-    post = selectors.get_post_for_viewer_or_404(get_viewer(request), post_id)
+    post = selectors.get_readable_post_for_viewer_or_404(get_viewer(request), post_id)
     names = selectors.list_reactors(post)
     kinds = [(kind.label, names.get(kind.value, [])) for kind in ReactionKind]
     template = "forum/reactors.html#reactor-list" if request.htmx else "forum/reactors.html"  # type: ignore[attr-defined]

@@ -60,13 +60,20 @@ class AuditEntry(models.Model):
     before = models.JSONField(default=dict, blank=True)
     after = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # The category the target was in when the action was taken: a moderator of
+    # some categories reads only their entries. None (members, messages): only
+    # moderators of the whole community read it.
+    category_id = models.BigIntegerField(null=True, blank=True)
 
     objects = AuditQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-pk"]
         verbose_name_plural = _("audit entries")
-        indexes = [models.Index(fields=["target_type", "target_id"], name="audit_by_target")]
+        indexes = [
+            models.Index(fields=["target_type", "target_id"], name="audit_by_target"),
+            models.Index(fields=["category_id", "-id"], name="audit_by_category"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.actor_name}: {self.get_action_display()} ({self.target_label})"

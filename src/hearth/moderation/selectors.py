@@ -105,8 +105,10 @@ def open_items_for_post(post: Post) -> list[QueueItem]:
     return list(QueueItem.objects.filter(post_id=post.pk, status=QueueStatus.OPEN))
 
 
-def audit_entries_for(*, post: Post | None = None, member: User | None = None) -> list[AuditEntry]:
-    entries = AuditEntry.objects.all()
+def audit_entries_for(
+    viewer: Viewer, *, post: Post | None = None, member: User | None = None
+) -> list[AuditEntry]:
+    entries = audit_entries_visible_to(viewer)
     if post is not None:
         entries = entries.filter(
             Q(target_type="post", target_id=post.pk)
@@ -117,8 +119,18 @@ def audit_entries_for(*, post: Post | None = None, member: User | None = None) -
     return list(entries[:AUDIT_PAGE_SIZE])
 
 
-def audit_log(before_id: int | None = None) -> list[AuditEntry]:
-    entries = AuditEntry.objects.order_by("-pk")
+def audit_entries_visible_to(viewer: Viewer) -> QuerySet[AuditEntry]:
+    """The audit entries a moderator may read: those about what they moderate. Entries
+    about members and messages (no category) are for moderators of the whole community."""
+    if viewer.moderates_everything:
+        return AuditEntry.objects.all()
+    if not viewer.is_moderator:
+        return AuditEntry.objects.none()
+    return AuditEntry.objects.filter(category_id__in=viewer.moderated_category_ids)
+
+
+def audit_log(viewer: Viewer, before_id: int | None = None) -> list[AuditEntry]:
+    entries = audit_entries_visible_to(viewer).order_by("-pk")
     if before_id:
         entries = entries.filter(pk__lt=before_id)
     return list(entries[:AUDIT_PAGE_SIZE])

@@ -14,9 +14,13 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from hearth.accounts.models import User
+from hearth.core.events import publish
+from hearth.forum.counters import synchronise_category
+from hearth.forum.events import PostHidden, PostRejected, PostRestored, ThreadLocked, ThreadMoved
 from hearth.forum.models import Category, Post, Thread
 from hearth.forum.services import ContentNote, edit_post, release_held_post, set_post_labels
 from hearth.forum.viewer import viewer_for
+from hearth.moderation.events import ModeratorNoticeSent
 from hearth.moderation.models import (
     AuditAction,
     AuditEntry,
@@ -30,6 +34,7 @@ from hearth.moderation.permissions import (
     why_cannot_moderate_post,
     why_cannot_moderate_thread,
 )
+from hearth.safety.events import CheckInAnswered
 from hearth.safety.models import QueueItem, QueueKind, Resolution
 from hearth.safety.services import close_items_for_post, close_queue_item
 
@@ -57,15 +62,20 @@ def _audit(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
 ) -> AuditEntry:
+    category_id: int | None
     if isinstance(target, Post):
         kind, label = "post", f"Post {target.pk} in “{target.thread.title}”"
+        category_id = target.thread.category_id
     elif isinstance(target, Thread):
         kind, label = "thread", f"Thread “{target.title}”"
+        category_id = target.category_id
     elif isinstance(target, User):
-        kind, label = "member", f"Member @{target.username}"
+        kind, label, category_id = "member", f"Member @{target.username}", None
     else:
         kind, label = "queue_item", f"{target.get_kind_display()} #{target.pk}"
+        category_id = target.category_id
     return AuditEntry.objects.create(
+        category_id=category_id,
         actor=moderator,
         actor_name=moderator.display_name,
         action=action,
@@ -84,8 +94,15 @@ def notify_member(
     """Leave a private notice for the member (the notifications app will add email)."""
     if member is None:
         return
-    ModeratorNotice.objects.create(member=member, subject=subject, body=body, post_id=post_id)
+    notice = ModeratorNotice.objects.create(
+        member=member, subject=subject, body=body, post_id=post_id
+    )
     User.objects.filter(pk=member.pk).update(unread_notices=F("unread_notices") + 1)
+    publish(ModeratorNoticeSent(notice_id=notice.pk, member_id=member.pk, post_id=post_id))
+
+
+def _post_ids(post: Post) -> dict[str, int]:
+    return {"post_id": post.pk, "thread_id": post.thread_id, "category_id": post.thread.category_id}
 
 
 def _where(post: Post) -> str:
@@ -96,7 +113,11 @@ def _where(post: Post) -> str:
 def hide_post(*, moderator: User, post: Post, reason: str) -> None:
     _check(why_cannot_moderate_post(viewer_for(moderator), post))
     reason = _require_reason(reason)
-    Post.objects.filter(pk=post.pk).update(is_hidden=True, hidden_reason=reason)
+    if not Post.objects.filter(pk=post.pk, is_hidden=False).update(
+        is_hidden=True, hidden_reason=reason
+    ):
+        return  # already hidden: nothing changes, nothing is written twice
+    publish(PostHidden(**_post_ids(post), moderator_id=moderator.pk))
     _audit(
         moderator,
         AuditAction.HIDE_POST,
@@ -121,7 +142,11 @@ def hide_post(*, moderator: User, post: Post, reason: str) -> None:
 def restore_post(*, moderator: User, post: Post, reason: str) -> None:
     _check(why_cannot_moderate_post(viewer_for(moderator), post))
     reason = _require_reason(reason)
-    Post.objects.filter(pk=post.pk).update(is_hidden=False, hidden_reason="")
+    if not Post.objects.filter(pk=post.pk, is_hidden=True).update(
+        is_hidden=False, hidden_reason=""
+    ):
+        return  # not hidden: nothing to restore
+    publish(PostRestored(**_post_ids(post), moderator_id=moderator.pk))
     _audit(
         moderator,
         AuditAction.RESTORE_POST,
@@ -214,9 +239,23 @@ def _thread_flag(
 ) -> None:
     _check(why_cannot_moderate_thread(viewer_for(moderator), thread))
     with transaction.atomic():
-        before = getattr(thread, field)
-        Thread.objects.filter(pk=thread.pk).update(**{field: value})
+        changed = (
+            Thread.objects.filter(pk=thread.pk).exclude(**{field: value}).update(**{field: value})
+        )
+        if not changed:
+            setattr(thread, field, value)
+            return  # already so: no second audit entry or notice
+        before = not value
         setattr(thread, field, value)
+        if field == "is_locked":
+            publish(
+                ThreadLocked(
+                    thread_id=thread.pk,
+                    category_id=thread.category_id,
+                    is_locked=value,
+                    moderator_id=moderator.pk,
+                )
+            )
         _audit(
             moderator, action, thread, reason=reason, before={field: before}, after={field: value}
         )
@@ -284,13 +323,16 @@ def move_thread(*, moderator: User, thread: Thread, to: Category, reason: str) -
     if to.pk == thread.category_id:
         return
     source = thread.category
-    posts = thread.posts.filter(is_deleted=False, is_held=False).count()
     Thread.objects.filter(pk=thread.pk).update(category=to)
-    Category.objects.filter(pk=source.pk).update(
-        thread_count=F("thread_count") - 1, post_count=F("post_count") - posts
-    )
-    Category.objects.filter(pk=to.pk).update(
-        thread_count=F("thread_count") + 1, post_count=F("post_count") + posts
+    synchronise_category(source.pk)
+    synchronise_category(to.pk)
+    publish(
+        ThreadMoved(
+            thread_id=thread.pk,
+            from_category_id=source.pk,
+            to_category_id=to.pk,
+            moderator_id=moderator.pk,
+        )
     )
     QueueItem.objects.filter(thread_id=thread.pk).update(category_id=to.pk)
     _audit(
@@ -393,7 +435,8 @@ def lift_suspension(*, moderator: User, member: User, reason: str) -> None:
 @transaction.atomic
 def approve_post(*, moderator: User, post: Post) -> None:
     _check(why_cannot_moderate_post(viewer_for(moderator), post))
-    release_held_post(post)
+    if not release_held_post(post, approved_by=moderator):
+        return  # not held (approved meanwhile, or never held)
     close_items_for_post(
         post_id=post.pk,
         kind=QueueKind.HELD_POST,
@@ -420,7 +463,11 @@ def reject_post(*, moderator: User, post: Post, reason: str) -> None:
     """Keep a held post from being published: it stays hidden, visible to its author."""
     _check(why_cannot_moderate_post(viewer_for(moderator), post))
     reason = _require_reason(reason)
-    Post.objects.filter(pk=post.pk).update(is_hidden=True, hidden_reason=reason)
+    if not Post.objects.filter(pk=post.pk, is_held=True, is_hidden=False).update(
+        is_hidden=True, hidden_reason=reason
+    ):
+        return  # not waiting for a decision any more
+    publish(PostRejected(**_post_ids(post), moderator_id=moderator.pk))
     close_items_for_post(
         post_id=post.pk,
         kind=QueueKind.HELD_POST,
@@ -464,6 +511,15 @@ def reveal_author(*, moderator: User, post: Post, reason: str) -> User | None:
 def close_item(*, moderator: User, item: QueueItem, resolution: Resolution, note: str = "") -> bool:
     _check(why_cannot_handle_item(viewer_for(moderator), item))
     closed = close_queue_item(item=item, moderator=moderator, resolution=resolution)
+    if closed and item.kind == QueueKind.CHECK_IN and resolution == Resolution.HANDLED:
+        publish(
+            CheckInAnswered(
+                item_id=item.pk,
+                post_id=item.post_id,
+                moderator_id=moderator.pk,
+                asked_for_check_in=item.asked_for_check_in,
+            )
+        )
     if closed:
         _audit(
             moderator,

@@ -101,7 +101,7 @@ def _post_context(viewer: Viewer, post: Any, **extra: Any) -> dict[str, Any]:
         "post": post,
         "view": forum_selectors.get_post_view(viewer, post),
         "items": selectors.open_items_for_post(post),
-        "audit": selectors.audit_entries_for(post=post),
+        "audit": selectors.audit_entries_for(viewer, post=post),
         "reason_form": ReasonForm(),
         "optional_reason_form": OptionalReasonForm(),
         "note_form": ModeratorContentNoteForm(
@@ -241,15 +241,15 @@ def member_page(request: HttpRequest, username: str) -> HttpResponse:
     viewer = _moderator(request)[1]
     require(why_cannot_moderate_members(viewer))
     member = selectors.get_member_or_404(username)
-    return render(request, "moderation/member.html", _member_context(member))
+    return render(request, "moderation/member.html", _member_context(viewer, member))
 
 
-def _member_context(member: User, **extra: Any) -> dict[str, Any]:
+def _member_context(viewer: Viewer, member: User, **extra: Any) -> dict[str, Any]:
     return {
         "member": member,
         "now": timezone.now(),
         "sanctions": selectors.sanctions_for(member),
-        "audit": selectors.audit_entries_for(member=member),
+        "audit": selectors.audit_entries_for(viewer, member=member),
         "reason_form": ReasonForm(),
         "suspend_form": SuspendForm(),
         "message_form": MessageMemberForm(),
@@ -305,17 +305,17 @@ def member_action(request: HttpRequest, username: str, action: str) -> HttpRespo
             )
             return redirect("moderation:member", username=member.username)
     messages.error(request, _("That didn't work: please look at the form."))
-    context = _member_context(member, failed_form=form)
+    context = _member_context(viewer, member, failed_form=form)
     return render(request, "moderation/member.html", context, status=400)
 
 
 @require_safe
 def audit_log(request: HttpRequest) -> HttpResponse:
-    _moderator(request)
+    viewer = _moderator(request)[1]
     before = request.GET.get("before")
     if before is not None and not before.isdigit():
         return HttpResponseBadRequest(_("That page link is not valid."))
-    entries = selectors.audit_log(int(before) if before else None)
+    entries = selectors.audit_log(viewer, int(before) if before else None)
     return render(request, "moderation/audit.html", {"entries": entries})
 
 

@@ -41,6 +41,8 @@ class NoteChoice(models.TextChoices):
 class ContentNotePreference(models.Model):
     """A member's choice for one label; without a row the choice is "collapse"."""
 
+    # A member's reading choices: never listed to an administrator (see accounts.admin).
+    is_private_trace = True
     member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     label = models.ForeignKey(ContentNoteLabel, on_delete=models.CASCADE, related_name="+")
     choice = models.CharField(

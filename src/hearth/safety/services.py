@@ -7,7 +7,9 @@ from django.db.models import F
 from django.utils import timezone
 
 from hearth.accounts.models import User
+from hearth.core.events import publish
 from hearth.safety import crisis_matching
+from hearth.safety.events import CheckInRequested
 from hearth.safety.models import (
     ContentNoteLabel,
     ContentNotePreference,
@@ -70,9 +72,13 @@ def open_check_in(
 
 def ask_for_check_in(*, item: QueueItem) -> None:
     """The writer asked for a moderator to check in: raise the item's priority."""
-    QueueItem.objects.filter(pk=item.pk, status=QueueStatus.OPEN, asked_for_check_in=False).update(
-        asked_for_check_in=True, priority=F("priority") + PRIORITY_ASKED
-    )
+    asked = QueueItem.objects.filter(
+        pk=item.pk, status=QueueStatus.OPEN, asked_for_check_in=False
+    ).update(asked_for_check_in=True, priority=F("priority") + PRIORITY_ASKED)
+    if asked:
+        publish(
+            CheckInRequested(item_id=item.pk, post_id=item.post_id, category_id=item.category_id)
+        )
 
 
 def file_report(

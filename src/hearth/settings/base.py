@@ -15,6 +15,7 @@ import environ
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
+from hearth.core.private_files import make_private_directory
 from hearth.settings.mail import mailers_from_url
 from hearth.settings.secret_key import load_or_create_secret_key
 
@@ -25,8 +26,8 @@ PACKAGE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
 env.smart_cast = False
 
-DATA_DIR = Path(env.str("HEARTH_DATA_DIR", default="var")).resolve()
-DATA_DIR.mkdir(parents=True, exist_ok=True)
+# Members' words live here (database, mail, media): readable by Hearth's user only.
+DATA_DIR = make_private_directory(Path(env.str("HEARTH_DATA_DIR", default="var")).resolve())
 
 DEBUG = env.bool("DEBUG", default=False)
 SECRET_KEY = env.str("SECRET_KEY", default="") or load_or_create_secret_key(DATA_DIR)
@@ -87,7 +88,12 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "django_htmx",
     "django_countries",
+    "django_tasks_db",
 ]
+
+# Background tasks (hearth worker): rows in the database, enqueued in the
+# transaction of the write that needs them (docs/architecture.md).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

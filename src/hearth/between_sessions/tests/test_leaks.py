@@ -22,6 +22,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 
 from hearth.accounts.models import User
 from hearth.between_sessions.tests.conftest import MARKER, fill_toolkit
+from hearth.core.tasks import run_due_tasks
 
 pytestmark = pytest.mark.django_db
 
@@ -97,6 +98,7 @@ def test_toolkit_text_appears_nowhere_else(
     assert MARKER in owner_client.get(reverse("between_sessions:export_json")).content.decode()
 
     Client().post(reverse("account_reset_password"), {"email": owner.email})
+    run_due_tasks()
     assert mail.outbox, "the password reset should have sent one email to check"
 
     pages = [

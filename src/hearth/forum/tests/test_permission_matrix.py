@@ -41,11 +41,12 @@ MATRIX: dict[str, dict[str, dict[str, object]]] = {
         "author": {"open": OK, "locked": FORBIDDEN, "deleted": OK, "private": HIDDEN},
         "moderator": dict.fromkeys(STATES, OK),
     },
+    # A deleted post has no text left to edit: its edit form is not found.
     "edit": {
         "anonymous": dict.fromkeys(STATES, SIGN_IN),
-        "member": {"open": FORBIDDEN, "locked": FORBIDDEN, "deleted": FORBIDDEN, "private": HIDDEN},
-        "author": {"open": OK, "locked": FORBIDDEN, "deleted": FORBIDDEN, "private": HIDDEN},
-        "moderator": {"open": OK, "locked": OK, "deleted": FORBIDDEN, "private": OK},
+        "member": {"open": FORBIDDEN, "locked": FORBIDDEN, "deleted": HIDDEN, "private": HIDDEN},
+        "author": {"open": OK, "locked": FORBIDDEN, "deleted": HIDDEN, "private": HIDDEN},
+        "moderator": {"open": OK, "locked": OK, "deleted": HIDDEN, "private": OK},
     },
     "delete": {
         "anonymous": dict.fromkeys(STATES, SIGN_IN),
