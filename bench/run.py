@@ -30,7 +30,7 @@ from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING
 
-from bench import load, report
+from bench import ceiling, load, report
 from bench.server import BenchError, HearthServer, free_port, hearth_server, throwaway_postgres
 
 if TYPE_CHECKING:
@@ -195,7 +195,11 @@ def production_environment(work: Path, database_url: str, port: int) -> dict[str
     """Production settings (DEBUG off), with limits that would distort the numbers lifted."""
     environment = {name: os.environ[name] for name in KEPT_VARIABLES if name in os.environ}
     environment |= {
-        "DJANGO_SETTINGS_MODULE": "hearth.settings.base",
+        # Production's settings with the ceiling's URL added (bench/settings.py).
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
+        "PYTHONPATH": os.pathsep.join(
+            [str(REPOSITORY), *filter(None, [os.environ.get("PYTHONPATH", "")])]
+        ),
         "DEBUG": "false",
         "SECRET_KEY": secrets.token_urlsafe(50),
         "SITE_URL": f"http://127.0.0.1:{port}",
@@ -206,7 +210,7 @@ def production_environment(work: Path, database_url: str, port: int) -> dict[str
         "HEARTH_ACTION_RATE_LIMIT": "1000000/60",
         "HEARTH_WORKERS": str(WORKERS),
         "HEARTH_LOG_LEVEL": "WARNING",
-        "HEARTH_BENCH_CEILING": str(work / "ceiling.html"),
+        "BENCH_CEILING_PAGE": str(work / "ceiling.html"),
     }
     if database_url:
         environment["DATABASE_URL"] = database_url
@@ -287,7 +291,6 @@ def measure(
 
 def prepare(server: HearthServer, data: Dataset, size: Size, scenarios: list[Scenario]) -> Prepared:
     """Sign in, write the ceiling's page, check every page once and count its queries."""
-    from django.conf import settings  # noqa: PLC0415 - Django is set up by now
     from django.urls import reverse  # noqa: PLC0415
 
     from bench import dataset  # noqa: PLC0415
@@ -301,9 +304,7 @@ def prepare(server: HearthServer, data: Dataset, size: Size, scenarios: list[Sce
     visitors = {"member": reader, "anonymous": first_visit(port, reverse("home"), session="")}
 
     # The ceiling serves the real first page of the 200-reply thread, as the reader gets it.
-    Path(settings.HEARTH_BENCH_CEILING).write_bytes(
-        fetch(port, medium_path, reader.cookie_header).body
-    )
+    ceiling.page_path().write_bytes(fetch(port, medium_path, reader.cookie_header).body)
 
     say("checking every page and counting its queries")
     logout_marker = reverse("account_logout").encode()

@@ -3,7 +3,7 @@
 from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 
 from hearth.core import views as core_views
 from hearth.forum import views as forum_views
@@ -12,7 +12,7 @@ admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-a
 admin.site.site_header = f"{settings.HEARTH_SITE_NAME} administration"
 admin.site.site_title = settings.HEARTH_SITE_NAME
 
-urlpatterns = [
+urlpatterns: list[URLPattern | URLResolver] = [
     path("healthz", core_views.healthz, name="healthz"),
     path("robots.txt", core_views.robots_txt, name="robots_txt"),
     path("media/<path:path>", core_views.media, name="media"),
@@ -25,11 +25,6 @@ urlpatterns = [
     path("", forum_views.home, name="home"),
     path("", include("hearth.forum.urls")),
 ]
-if settings.HEARTH_BENCH_CEILING:  # bench/ only: the URL does not exist otherwise
-    from hearth.core.bench_ceiling import ceiling
-
-    urlpatterns += [path("__bench__/ceiling/", ceiling, name="bench_ceiling")]
-
 handler400 = "hearth.core.views.bad_request"
 handler403 = "hearth.core.views.permission_denied"
 handler404 = "hearth.core.views.page_not_found"

@@ -118,10 +118,12 @@ class ThreadRules:
         return self.viewer.member_id is not None and self.viewer.member_id == post.author_id
 
     def why_cannot_see(self, post: PostFacts) -> Reason | None:
-        """Held posts exist only for their author and moderators until approved."""
+        """Held posts exist only for their author and moderators until approved. (In a
+        held thread, which only its author and the moderators see, the author reads the
+        replies too: a moderator may answer them there.)"""
         if self.thread_refusal is not None:
             return self.thread_refusal
-        if (post.is_held or self.thread.is_held) and not (self.moderates or self.is_author(post)):
+        if post.is_held and not (self.moderates or self.is_author(post)):
             return _("This post is waiting for a moderator.")
         return None
 

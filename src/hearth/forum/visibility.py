@@ -98,8 +98,10 @@ def can_see_thread(viewer: Viewer, thread: Thread) -> bool:
 
 
 def _moderated_category(viewer: Viewer, prefix: str) -> Q:
+    """The viewer moderates the category. (Never ``Q()`` for "everything": OR-ing an empty
+    ``Q`` drops it, which would turn "or moderated" into nothing.)"""
     if viewer.moderates_everything:
-        return Q()
+        return Q(**{f"{prefix}category_id__isnull": False})
     return Q(**{f"{prefix}category_id__in": viewer.moderated_category_ids})
 
 

@@ -60,8 +60,6 @@ HEARTH_POST_RATE_LIMIT = env.str("HEARTH_POST_RATE_LIMIT", default="20/600")
 HEARTH_ACTION_RATE_LIMIT = env.str("HEARTH_ACTION_RATE_LIMIT", default="240/600")
 # Uploads larger than this are refused with 413 before Django reads them.
 HEARTH_MAX_REQUEST_BYTES = env.int("HEARTH_MAX_REQUEST_BYTES", default=4 * 1024 * 1024)
-# Benchmarks only (bench/): a page file served from memory at /__bench__/ceiling/.
-HEARTH_BENCH_CEILING = env.str("HEARTH_BENCH_CEILING", default="")
 
 # Between sessions (the private toolkit): Fernet keys for its encrypted text,
 # comma-separated, the first one current. Unset means the key file

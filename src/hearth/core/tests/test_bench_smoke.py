@@ -1,4 +1,4 @@
-"""`make bench` keeps working, and its ceiling URL exists only when the benchmark asks for it.
+"""`make bench` keeps working, and its ceiling URL exists only in the benchmark's own settings.
 
 The smoke test runs the real harness (bench/) with a tiny data set for two
 seconds per scenario. It asserts that every scenario was measured and that
@@ -13,12 +13,12 @@ import sys
 from pathlib import Path
 
 import pytest
-from django.test import Client, RequestFactory, override_settings
+from bench.ceiling import ceiling
+from django.test import Client, RequestFactory
 from django.urls import Resolver404, resolve
 from pytest_django import DjangoAssertNumQueries
 
 import hearth
-from hearth.core.bench_ceiling import ceiling
 
 PROJECT_ROOT = Path(hearth.__file__).resolve().parents[2]
 CEILING_PATH = "/__bench__/ceiling/"
@@ -63,7 +63,7 @@ def test_make_bench_measures_every_scenario_with_a_tiny_data_set(tmp_path: Path)
     assert "targets:" in result.stdout
 
 
-def test_the_ceiling_url_does_not_exist_unless_the_benchmark_sets_it(member_client: Client) -> None:
+def test_the_ceiling_url_is_not_in_the_products_urls(member_client: Client) -> None:
     with pytest.raises(Resolver404):
         resolve(CEILING_PATH)
 
@@ -72,13 +72,16 @@ def test_the_ceiling_url_does_not_exist_unless_the_benchmark_sets_it(member_clie
 
 @pytest.mark.django_db
 def test_the_ceiling_serves_its_file_from_memory_without_a_query(
-    tmp_path: Path, django_assert_num_queries: DjangoAssertNumQueries
+    tmp_path: Path,
+    django_assert_num_queries: DjangoAssertNumQueries,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     page = tmp_path / "page.html"
     page.write_bytes("<p>A thread page, as it was served. ✓</p>".encode())
     request = RequestFactory().get(CEILING_PATH)
 
-    with override_settings(HEARTH_BENCH_CEILING=str(page)), django_assert_num_queries(0):
+    monkeypatch.setenv("BENCH_CEILING_PAGE", str(page))
+    with django_assert_num_queries(0):
         response = ceiling(request)
 
     assert response.status_code == 200
@@ -86,15 +89,15 @@ def test_the_ceiling_serves_its_file_from_memory_without_a_query(
     assert response["Content-Type"] == "text/html; charset=utf-8"
 
 
-def test_with_the_setting_on_the_ceiling_url_is_mounted(tmp_path: Path) -> None:
+def test_the_benchmarks_settings_mount_the_ceiling(tmp_path: Path) -> None:
     probe = "from django.urls import reverse; print(reverse('bench_ceiling'))"
 
     result = subprocess.run(  # noqa: S603 - our own interpreter and module
         [sys.executable, "-m", "hearth", "shell", "-c", probe],
         env=_clean_environment(
             HEARTH_DATA_DIR=str(tmp_path),
-            HEARTH_BENCH_CEILING=str(tmp_path / "page.html"),
-            DJANGO_SETTINGS_MODULE="hearth.settings.base",
+            BENCH_CEILING_PAGE=str(tmp_path / "page.html"),
+            DJANGO_SETTINGS_MODULE="bench.settings",
         ),
         capture_output=True, text=True, timeout=120, check=False,
     )  # fmt: skip

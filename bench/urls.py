@@ -1,0 +1,15 @@
+"""Hearth's URLs and the benchmark's ceiling (``bench.ceiling``)."""
+
+from django.urls import URLPattern, URLResolver, path
+
+from bench.ceiling import ceiling
+from hearth import urls as hearth_urls
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    *hearth_urls.urlpatterns,
+    path("__bench__/ceiling/", ceiling, name="bench_ceiling"),
+]
+handler400 = hearth_urls.handler400
+handler403 = hearth_urls.handler403
+handler404 = hearth_urls.handler404
+handler500 = hearth_urls.handler500
