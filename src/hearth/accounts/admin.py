@@ -7,16 +7,11 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.forms import UserChangeForm
 from django.core.files.uploadedfile import UploadedFile
-from django.db.models import F
-from django.forms import ModelForm
 from django.http import HttpRequest
 from django.utils.text import capfirst
 
 from hearth.accounts.avatars import process_avatar
 from hearth.accounts.models import User
-
-# What other members see of someone on every post: a change must reach cached pages.
-PUBLIC_PROFILE_FIELDS = frozenset({"username", "display_name", "avatar", "is_active"})
 
 
 class MemberChangeForm(UserChangeForm):  # type: ignore[type-arg]
@@ -68,14 +63,6 @@ class MemberAdmin(UserAdmin):  # type: ignore[type-arg]
             },
         ),
     )
-
-    def save_model(
-        self, request: HttpRequest, obj: User, form: ModelForm[User], change: bool
-    ) -> None:
-        if change and PUBLIC_PROFILE_FIELDS.intersection(form.changed_data):
-            obj.profile_version = F("profile_version") + 1
-        super().save_model(request, obj, form, change)
-        obj.refresh_from_db(fields=["profile_version"])
 
     def get_deleted_objects(self, objs: Any, request: HttpRequest) -> Any:
         """Leave private toolkit items and private traces (pseudonyms, read markers,

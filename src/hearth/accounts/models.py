@@ -2,12 +2,14 @@
 
 import uuid
 import zoneinfo
+from collections.abc import Collection
 from datetime import datetime
 from functools import cache
 from pathlib import PurePosixPath
+from typing import Any, ClassVar
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
@@ -32,6 +34,26 @@ def avatar_upload_path(instance: "User", filename: str) -> str:
     """Name avatars randomly: the uploaded file name may identify someone."""
     suffix = PurePosixPath(filename).suffix.lower() or ".webp"
     return f"avatars/{uuid.uuid4().hex}{suffix}"
+
+
+# What other members see of someone on every post: a change must reach cached pages,
+# so it bumps ``profile_version`` (the key of every cached fragment showing the member).
+PUBLIC_PROFILE_FIELDS = frozenset({"username", "display_name", "avatar", "is_active"})
+
+
+class MemberQuerySet(models.QuerySet["User"]):
+    def update(self, **kwargs: Any) -> int:
+        """An update that touches what others see bumps ``profile_version`` too."""
+        if PUBLIC_PROFILE_FIELDS.intersection(kwargs):
+            kwargs.setdefault("profile_version", models.F("profile_version") + 1)
+        return super().update(**kwargs)
+
+
+class MemberManager(UserManager["User"]):
+    """Django's user manager (create_user, ...), on a queryset that keeps versions right."""
+
+    def get_queryset(self) -> MemberQuerySet:
+        return MemberQuerySet(self.model, using=self._db)
 
 
 class Role(models.TextChoices):
@@ -97,6 +119,8 @@ class User(AbstractUser):
     # cached fragments that show the member can be keyed by it.
     profile_version = models.PositiveIntegerField(default=1, editable=False)
 
+    objects: ClassVar[MemberManager] = MemberManager()
+
     class Meta:
         verbose_name = _("member")
         verbose_name_plural = _("members")
@@ -109,10 +133,37 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.display_name or self.username
 
-    def save(self, *args: object, **kwargs: object) -> None:
+    @classmethod
+    def from_db(
+        cls, db: str | None, field_names: Collection[str], values: Collection[Any], **kwargs: Any
+    ) -> "User":
+        member: User = super().from_db(db, field_names, values, **kwargs)
+        # What others saw when it was loaded: save() compares, to bump the version.
+        member._loaded_public_profile = member._public_profile()
+        return member
+
+    def _public_profile(self) -> tuple[object, ...]:
+        deferred = self.get_deferred_fields()
+        return tuple(
+            None if name in deferred else str(getattr(self, name))
+            for name in sorted(PUBLIC_PROFILE_FIELDS)
+        )
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Save; when what others see of the member changed, bump ``profile_version``."""
         if not self.display_name:
             self.display_name = self.username
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
+        loaded = getattr(self, "_loaded_public_profile", None)
+        changed = loaded is not None and loaded != self._public_profile()
+        update_fields = kwargs.get("update_fields")
+        if changed and not isinstance(self.profile_version, models.expressions.Combinable):
+            self.profile_version = models.F("profile_version") + 1
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "profile_version"}
+        super().save(*args, **kwargs)
+        if isinstance(self.profile_version, models.expressions.Combinable):
+            self.refresh_from_db(fields=["profile_version"])
+        self._loaded_public_profile = self._public_profile()
 
     @property
     def is_administrator(self) -> bool:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import F
 from django.utils.translation import gettext as _
 
 from hearth.accounts.models import MemberMute, User
@@ -24,11 +23,11 @@ def update_profile(
     new_avatar: ContentFile[bytes] | None = None,
     remove_avatar: bool = False,
 ) -> User:
-    """Save a member's profile; bump ``profile_version`` when others would see a change.
+    """Save a member's profile (``User.save`` bumps ``profile_version`` when others would
+    see a change).
 
     The old avatar file is deleted once the transaction commits, never before.
     """
-    visible_change = display_name != member.display_name or new_avatar is not None
     old_avatar_name = member.avatar.name if member.avatar else ""
     member.display_name = display_name
     member.bio = bio
@@ -40,16 +39,11 @@ def update_profile(
         member.avatar.save(new_avatar.name or "avatar.webp", new_avatar, save=False)
     elif remove_avatar and old_avatar_name:
         member.avatar = ""  # clearing a FieldFile
-        visible_change = True
     fields = ["display_name", "bio", "time_zone", "language", "country", "avatar"]
     if receives_check_ins is not None:
         member.receives_check_ins = receives_check_ins
         fields.append("receives_check_ins")
-    if visible_change:
-        member.profile_version = F("profile_version") + 1
-        fields.append("profile_version")
-    member.save(update_fields=fields)
-    member.refresh_from_db(fields=["profile_version"])
+    member.save(update_fields=fields)  # bumps profile_version if others would see a change
     if old_avatar_name and old_avatar_name != member.avatar.name:
         storage = member.avatar.storage
         transaction.on_commit(lambda: storage.delete(old_avatar_name))

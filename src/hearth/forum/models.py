@@ -121,6 +121,15 @@ class PostQuerySet(models.QuerySet["Post"]):
         kwargs.setdefault("version", models.F("version") + 1)
         return super().update(**kwargs)
 
+    def update_reaction_counts(self, **counts: Any) -> int:
+        """Change reaction counts only, keeping the version: the counts are part of the
+        cached article's key (``forum.rendering``), and a hug must not throw away the
+        rendered body."""
+        if not set(counts) <= set(REACTION_COUNT_FIELDS.values()):
+            message = f"not reaction counts: {sorted(counts)}"
+            raise ValueError(message)
+        return super().update(**counts)
+
 
 class Post(models.Model):
     thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="posts")
@@ -185,6 +194,18 @@ class Post(models.Model):
     # Set by the writing services when a crisis signal opened a check-in, so
     # the view can show the writer the private panel. Not stored.
     check_in_item_id: int | None = None
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Saving a stored post bumps its version too (like ``PostQuerySet.update``)."""
+        if self.pk is not None and not self._state.adding:
+            self.version = models.F("version") + 1
+            update_fields = kwargs.get("update_fields")
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "version"}
+            super().save(*args, **kwargs)
+            self.refresh_from_db(fields=["version"])
+            return
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("forum:permalink", kwargs={"post_id": self.pk})

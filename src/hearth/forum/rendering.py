@@ -9,27 +9,27 @@ version (bumped by every change to the post), the author's profile version
 would read differently. So a cached fragment is never out of date.
 
 What differs per viewer -- folds for content notes and mutes, hidden and held
-markers, reactions pressed, the links a viewer may use -- is put together
-here in Python, and the whole post as one kind of viewer sees it is kept
-with the fragment: most readers of a post see it the same way, and they
-share that work. The CSRF token is the one per-request value in it, written
-as a slot and filled in once per page.
+markers, reactions pressed, the links a viewer may use -- is the template
+``forum/_post_article.html``; the whole post as one kind of viewer sees it is
+cached too, under the fragment's key plus those facts (``article_key``): most
+readers of a post see it the same way, and they share that work. The CSRF
+token is the one per-request value in it, written as a slot and filled in
+once per page. Reactions change the counts in the article's key, not the
+post's version, so a hug never throws the rendered body away.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from functools import cache
 
 from django.conf import settings
 from django.core.cache import BaseCache, caches
 from django.template.loader import get_template
-from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
-from django.utils.html import escape, format_html
+from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
@@ -48,36 +48,13 @@ REACTION_EMOJI: dict[str, str] = {
     ReactionKind.THANKS: "\N{PERSON WITH FOLDED HANDS}",
     ReactionKind.ME_TOO: "\N{RAISED HAND}",
 }
-_ID = 987654321  # a placeholder id for URL patterns reversed once
 # Where the request's CSRF token goes in shared HTML. NUL never reaches a page
 # otherwise: forms refuse it and Markdown replaces it.
 CSRF_SLOT = "\x00csrf\x00"
 
-FOLD = (
-    '<details class="fold"><summary>{} <span class="fold__action">{}</span></summary>{}</details>'
-)
-NOTE_FOLD = (
-    '<details class="fold fold--note"><summary>{} <span class="fold__action">{}</span></summary>'
-    "{}</details>"
-)
-
 
 def fragments_cache() -> BaseCache:
     return caches["fragments"]
-
-
-@cache
-def _url_pattern(name: str) -> str | None:
-    """The URL for ``name`` with a placeholder id, reversed once per process."""
-    try:
-        return reverse(name, args=[_ID])
-    except NoReverseMatch:
-        return None
-
-
-def url_for(name: str, object_id: int) -> str | None:
-    pattern = _url_pattern(name)
-    return pattern.replace(str(_ID), str(object_id)) if pattern else None
 
 
 def fragment_key(view: PostView, reader: str) -> str:
@@ -120,23 +97,25 @@ def relative_time_changes_at(moment: datetime, now: datetime) -> float:
     return min(next_hour, next_midnight)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PostFragment:
     """A post's header and body HTML, the same for every viewer until ``expires_at``.
 
-    ``articles`` collects the whole post as a viewer sees it, for each
-    combination of viewer-specific facts met so far (see ``_viewer_facts``):
-    most readers of a post see it the same way, so it is assembled once.
-    It only grows, and dies with the fragment.
+    Immutable, like everything in the fragment cache: a cached value is shared
+    by every request the process serves.
     """
 
     header: str
     body: str
     expires_at: float
-    articles: dict[str, str] = field(default_factory=dict)
 
 
-MAX_ARTICLES_PER_FRAGMENT = 32
+@dataclass(frozen=True, slots=True)
+class Article:
+    """A whole post as one kind of viewer sees it (``_article_facts``), until ``expires_at``."""
+
+    html: str
+    expires_at: float
 
 
 def post_fragments(views: Sequence[PostView]) -> dict[int, PostFragment]:
@@ -171,8 +150,8 @@ def post_fragments(views: Sequence[PostView]) -> dict[int, PostFragment]:
     return fragments
 
 
-def _usable(fragment: PostFragment | None, moment: float) -> PostFragment | None:
-    return fragment if fragment is not None and fragment.expires_at > moment else None
+def _usable[T: (PostFragment, Article)](found: T | None, moment: float) -> T | None:
+    return found if found is not None and found.expires_at > moment else None
 
 
 def _load_for_rendering(posts: list[PostRow]) -> dict[int, User | None]:
@@ -194,219 +173,109 @@ def _load_for_rendering(posts: list[PostRow]) -> dict[int, User | None]:
 
 
 def render_posts(views: Sequence[PostView], *, csrf_token: str, is_moderator: bool) -> SafeString:
-    """The page's posts: each assembled once per kind of viewer, then shared."""
-    fragments = post_fragments(views)
-    pieces = []
-    for view in views:
-        fragment = fragments[view.post.pk]
-        facts = _viewer_facts(view, is_moderator=is_moderator)
-        article = fragment.articles.get(facts)
-        if article is None:
-            article = render_post(view, fragment, csrf_token=CSRF_SLOT, is_moderator=is_moderator)
-            if len(fragment.articles) < MAX_ARTICLES_PER_FRAGMENT:
-                fragment.articles[facts] = article
-        pieces.append(article)
-    return mark_safe(  # noqa: S308 - built by render_post; the token is escaped
-        "".join(pieces).replace(CSRF_SLOT, escape(csrf_token))
-    )
+    """The page's posts: each assembled once per kind of viewer and kept, then shared.
+
+    The assembled article's key names the post's fragment key and every fact
+    of the viewer's that the article template reads, so most pages are put
+    together from the cache without rendering anything.
+    """
+    reader = reader_key()
+    keys = {view.post.pk: article_key(view, reader, is_moderator=is_moderator) for view in views}
+    store = fragments_cache()
+    found: dict[str, Article] = store.get_many(list(keys.values()))
+    moment = timezone.now().timestamp()
+    missing = [view for view in views if _usable(found.get(keys[view.post.pk]), moment) is None]
+    if missing:
+        fragments = post_fragments(missing)
+        fresh = {
+            keys[view.post.pk]: Article(
+                render_article(view, fragments[view.post.pk], is_moderator=is_moderator),
+                fragments[view.post.pk].expires_at,
+            )
+            for view in missing
+        }
+        store.set_many(fresh, timeout=FRAGMENT_TIMEOUT_SECONDS)
+        found.update(fresh)
+    html = "".join(found[keys[view.post.pk]].html for view in views)
+    return mark_safe(html.replace(CSRF_SLOT, escape(csrf_token)))  # noqa: S308 - templates
 
 
-def _viewer_facts(view: PostView, *, is_moderator: bool) -> str:
-    """Everything ``render_post`` reads that is not in the post's fragment key."""
+def article_key(view: PostView, reader: str, *, is_moderator: bool) -> str:
+    """The fragment's key, plus every viewer fact the article shows (``_article_facts``)."""
+    facts = _article_facts(view, is_moderator=is_moderator)
+    digest = hashlib.blake2b(facts.encode(), digest_size=12).hexdigest()
+    return f"article:{fragment_key(view, reader)}:{digest}"
+
+
+def _article_facts(view: PostView, *, is_moderator: bool) -> str:
+    """Everything ``_post_article.html`` reads that is not in the post's fragment key:
+    the viewer's facts, and the reaction counts (a reaction does not bump the post's
+    version, so the body's fragment outlives it)."""
+    post = view.post
     flags = (
         view.is_folded_by_note, view.is_from_muted_member, view.is_hidden, view.shows_hidden_text,
         view.is_held, view.is_own, view.viewer_is_member, view.can_edit, view.can_delete,
         view.can_react, is_moderator,
     )  # fmt: skip
+    counts = (post.hug_count, post.heart_count, post.thanks_count, post.me_too_count)
     return "".join("1" if flag else "0" for flag in flags) + "\x1f".join(
-        ("", ",".join(sorted(view.own_reactions)), *view.note_labels, view.note_text)
+        (
+            "",
+            ",".join(map(str, counts)),
+            ",".join(sorted(view.own_reactions)),
+            *view.note_labels,
+            view.note_text,
+            str(settings.SITE_URL),
+        )
     )
 
 
-def render_post(
-    view: PostView, fragment: PostFragment, *, csrf_token: str, is_moderator: bool
-) -> SafeString:
-    post = view.post
-    header, body = mark_safe(fragment.header), mark_safe(fragment.body)  # noqa: S308 - templates
-    classes = "post" + (" post--original" if post.position == 1 else "")
-    classes += (" post--deleted" if post.is_deleted else "") + (
-        " post--hidden" if view.is_hidden else ""
-    )
-    if post.is_deleted:
-        inner = format_html(
-            '<p class="post__deleted">{}</p>', _("This post was deleted by its author.")
-        )
-    elif view.is_hidden and not view.shows_hidden_text:
-        inner = format_html('<p class="post__deleted">{}</p>', _("A moderator hid this post."))
-    else:
-        inner = mark_safe(  # noqa: S308 - each part is escaped where it is built
-            _flags(view)
-            + _folded(view, body)
-            + render_reactions(view, csrf_token=csrf_token)
-            + _actions(view, is_moderator=is_moderator)
-        )
-    return format_html(
-        '<article class="{}" id="post-{}">{}{}</article>', classes, post.pk, header, inner
-    )
+def _article_context(view: PostView, *, csrf_token: str, is_moderator: bool) -> dict[str, object]:
+    counts = [
+        (kind.value, getattr(view.post, field)) for kind, field in REACTION_COUNT_FIELDS.items()
+    ]
+    labels = dict(ReactionKind.choices)
+    return {
+        "view": view,
+        "csrf_token": csrf_token,
+        "is_moderator": is_moderator,
+        "site_url": absolute_prefix(),
+        "note_line": content_note_text(view) if view.has_content_note else "",
+        "has_reactions": any(count for _kind, count in counts),
+        "reactions": [
+            {
+                "kind": kind,
+                "label": labels[kind],
+                "emoji": REACTION_EMOJI[kind],
+                "count": count,
+                "pressed": kind in view.own_reactions,
+            }
+            for kind, count in counts
+        ],
+    }
 
 
-def _flags(view: PostView) -> SafeString:
-    parts = []
-    if view.is_hidden:
-        reason = format_html(": {}", view.post.hidden_reason) if view.post.hidden_reason else ""
-        who = (
-            _("Only you and the moderators can see it.")
-            if view.is_own
-            else _("Only its author and the moderators can see it.")
-        )
-        parts.append(
-            format_html(
-                '<p class="post__flag" role="note"><strong>{}</strong>{}. {}</p>',
-                _("Hidden by a moderator"), reason, who,
-            )
-        )  # fmt: skip
-    if view.is_held:
-        parts.append(
-            format_html(
-                '<p class="post__flag" role="note">{}</p>',
-                _(
-                    "Waiting for a moderator's approval. "
-                    "Only its author and the moderators can see it for now."
-                ),
-            )
-        )
-    return mark_safe("".join(parts))  # noqa: S308 - built by format_html
+def render_article(view: PostView, fragment: PostFragment, *, is_moderator: bool) -> str:
+    """The whole post for one kind of viewer, from the article template (the CSRF token
+    left as a slot)."""
+    context = _article_context(view, csrf_token=CSRF_SLOT, is_moderator=is_moderator)
+    context["header"] = mark_safe(fragment.header)  # noqa: S308 - rendered from templates
+    context["body"] = mark_safe(fragment.body)  # noqa: S308 - rendered from templates
+    return get_template("forum/_post_article.html#article").render(context)
+
+
+def render_reactions(view: PostView, *, csrf_token: str) -> SafeString:
+    """The reaction buttons (or counts): the part of a post htmx replaces on its own."""
+    context = _article_context(view, csrf_token=csrf_token, is_moderator=False)
+    return mark_safe(  # noqa: S308 - rendered from the template
+        get_template("forum/_post_article.html#reactions").render(context)
+    )
 
 
 def content_note_text(view: PostView) -> str:
     labels = ", ".join(view.note_labels)
     separator = "; " if labels and view.note_text else ""
     return f"{_('Content note:')} {labels}{separator}{view.note_text}"
-
-
-def _folded(view: PostView, body: SafeString) -> SafeString:
-    show = _("show")
-    if view.is_from_muted_member:
-        return format_html(
-            FOLD,
-            _("Post from a muted member"), show, body,
-        )  # fmt: skip
-    if view.is_folded_by_note:
-        return format_html(
-            NOTE_FOLD,
-            content_note_text(view), show, body,
-        )  # fmt: skip
-    if view.has_content_note:
-        return format_html(
-            '<p class="content-note-line muted">{}</p>{}', content_note_text(view), body
-        )
-    return body
-
-
-@dataclass(frozen=True)
-class Words:
-    """The fixed words of a post's viewer parts, translated and escaped once per language."""
-
-    reaction_labels: dict[str, str]
-    who_reacted: str
-    copy_link: str
-    to_this_post: str
-    quote: str
-    edit: str
-    delete: str
-    report: str
-    moderate: str
-
-
-@cache
-def _words(language: str) -> Words:
-    with translation.override(language):
-        return Words(
-            reaction_labels={kind.value: escape(str(kind.label)) for kind in ReactionKind},
-            who_reacted=escape(_("Who reacted")),
-            copy_link=escape(_("Copy link")),
-            to_this_post=escape(_("to this post")),
-            quote=escape(_("Quote")),
-            edit=escape(_("Edit")),
-            delete=escape(_("Delete")),
-            report=escape(_("Report or share a concern")),
-            moderate=escape(_("Moderate")),
-        )
-
-
-def words() -> Words:
-    return _words(translation.get_language() or settings.LANGUAGE_CODE)
-
-
-def render_reactions(view: PostView, *, csrf_token: str) -> SafeString:
-    """The reaction buttons (or counts), the one part of a post htmx replaces on its own.
-
-    Built with f-strings from pre-escaped words: every value below is a
-    number, a fixed string, or escaped here.
-    """
-    post = view.post
-    labels = words().reaction_labels
-    counts = [(kind.value, getattr(post, field)) for kind, field in REACTION_COUNT_FIELDS.items()]
-    if view.can_react:
-        url = url_for("forum:react", post.pk)
-        buttons = "".join(
-            f'<button type="submit" name="kind" value="{kind}" class="reaction" '
-            f'aria-pressed="{"true" if kind in view.own_reactions else "false"}">'
-            f'<span aria-hidden="true">{REACTION_EMOJI[kind]}</span> {labels[kind]}'
-            + (f' <span class="reaction__count">{count}</span>' if count else "")
-            + "</button>"
-            for kind, count in counts
-        )
-        inner = (
-            f'<form method="post" action="{url}" hx-post="{url}" hx-target="#reactions-{post.pk}" '
-            f'hx-swap="outerHTML" class="reactions__form"><input type="hidden" '
-            f'name="csrfmiddlewaretoken" value="{escape(csrf_token)}">{buttons}</form>'
-        )
-    else:
-        inner = (
-            '<p class="reactions__counts">'
-            + "".join(
-                f'<span class="reaction reaction--static"><span aria-hidden="true">'
-                f'{REACTION_EMOJI[kind]}</span> {labels[kind]} <span class="reaction__count">'
-                f"{count}</span></span> "
-                for kind, count in counts
-                if count
-            )
-            + "</p>"
-        )
-    who = ""
-    if any(count for _kind, count in counts):
-        who = (
-            f'<a class="reactions__who" href="{url_for("forum:reactors", post.pk)}">'
-            f"{words().who_reacted}</a>"
-        )
-    return mark_safe(  # noqa: S308 - see the docstring
-        f'<div class="reactions" id="reactions-{post.pk}">{inner}{who}</div>'
-    )
-
-
-def _actions(view: PostView, *, is_moderator: bool) -> str:
-    """The links under a post this viewer may use (f-strings of URLs and escaped words)."""
-    post = view.post
-    said = words()
-    permalink = url_for("forum:permalink", post.pk)
-    items = [
-        f'<li><a href="{permalink}" class="copy-link" data-permalink="'
-        f'{escape(absolute_prefix())}{permalink}">{said.copy_link}<span class="visually-hidden"> '
-        f"{said.to_this_post}</span></a></li>"
-    ]
-    if view.viewer_is_member:
-        links = [(url_for("forum:quote", post.pk), said.quote)]
-        if view.can_edit:
-            links.append((url_for("forum:edit_post", post.pk), said.edit))
-        if view.can_delete:
-            links.append((url_for("forum:delete_post", post.pk), said.delete))
-        if not view.is_own:
-            links.append((url_for("moderation:report_post", post.pk), said.report))
-        if is_moderator:
-            links.append((url_for("moderation:post", post.pk), said.moderate))
-        items.extend(f'<li><a href="{url}">{label}</a></li>' for url, label in links if url)
-    return f'<ul class="post__actions">{"".join(items)}</ul>'
 
 
 def absolute_prefix() -> str:

@@ -476,12 +476,12 @@ def toggle_reaction(*, member: User, post: Post, kind: ReactionKind) -> bool:
     with transaction.atomic():
         removed, _by_model = Reaction.objects.filter(post=post, member=member, kind=kind).delete()
         if removed:
-            Post.objects.filter(pk=post.pk).update(**{counter: F(counter) - 1})
+            Post.objects.filter(pk=post.pk).update_reaction_counts(**{counter: F(counter) - 1})
             publish(ReactionToggled(**ids, member_id=member.pk, kind=str(kind), is_on=False))
             return False
         _reaction, created = Reaction.objects.get_or_create(post=post, member=member, kind=kind)
         if created:
-            Post.objects.filter(pk=post.pk).update(**{counter: F(counter) + 1})
+            Post.objects.filter(pk=post.pk).update_reaction_counts(**{counter: F(counter) + 1})
             publish(ReactionToggled(**ids, member_id=member.pk, kind=str(kind), is_on=True))
         return True
 
@@ -495,7 +495,9 @@ def withdraw_reactions_of(member: User) -> None:
                 Reaction.objects.filter(member=member, kind=kind).values_list("post_id", flat=True)
             )
             if post_ids:
-                Post.objects.filter(pk__in=post_ids).update(**{counter: F(counter) - 1})
+                Post.objects.filter(pk__in=post_ids).update_reaction_counts(
+                    **{counter: F(counter) - 1}
+                )
 
 
 def mark_thread_read(

@@ -195,7 +195,8 @@ else:
 CACHES["fragments"] = {
     "BACKEND": "hearth.core.memory_cache.ProcessMemoryCache",
     "LOCATION": "hearth-fragments",
-    "OPTIONS": {"MAX_ENTRIES": env.int("HEARTH_FRAGMENT_CACHE_ENTRIES", default=5000)},
+    # Bounded in bytes; a fragment over a hundredth of the budget is not kept.
+    "OPTIONS": {"MAX_BYTES": env.int("HEARTH_FRAGMENT_CACHE_MB", default=32) * 1024 * 1024},
 }
 
 AUTH_USER_MODEL = "accounts.User"

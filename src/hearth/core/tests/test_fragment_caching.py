@@ -21,7 +21,7 @@ from pytest_django import DjangoAssertNumQueries
 from whitenoise.storage import CompressedManifestStaticFilesStorage
 
 from hearth.core import memory_cache
-from hearth.core.memory_cache import ProcessMemoryCache
+from hearth.core.memory_cache import ProcessMemoryCache, size_of
 from hearth.core.raw_rows import ModelColumns
 from hearth.core.static_storage import StaticFilesStorage
 from hearth.core.templatetags.shared import SharedFragmentMismatchError
@@ -69,12 +69,65 @@ def test_the_fragments_cache_is_a_process_memory_cache() -> None:
 def test_get_returns_the_very_object_that_was_set_without_copying_it(
     cache: ProcessMemoryCache,
 ) -> None:
-    value = ("header", ["a list a pickled copy would not share"])
+    value = ("header", ("a tuple", "that a pickled copy would not share"))
 
     cache.set("fragment", value)
 
     assert cache.get("fragment") is value
     assert cache.get_many(["fragment"])["fragment"] is value
+
+
+@pytest.mark.parametrize(
+    "mutable", [["a list"], {"a": "dict"}, ("a tuple holding", ["a list"]), {"a set"}]
+)
+def test_a_value_a_request_could_change_is_refused(
+    cache: ProcessMemoryCache, mutable: object
+) -> None:
+    with pytest.raises(TypeError, match="mutable"):
+        cache.set("fragment", mutable)
+
+    assert cache.get("fragment") is None
+
+
+def test_the_store_is_bounded_in_bytes_dropping_the_least_recently_used(
+    request: pytest.FixtureRequest,
+) -> None:
+    bounded = ProcessMemoryCache(
+        request.node.nodeid + "-bytes", {"OPTIONS": {"MAX_BYTES": 10_000, "MAX_ENTRY_BYTES": 5_000}}
+    )
+    for number in range(10):
+        bounded.set(f"post-{number}", "x" * 2_000)
+        bounded.get("post-0")  # kept in use
+
+    assert bounded.total_bytes <= 10_000
+    assert bounded.get("post-0") is not None
+    assert bounded.get("post-1") is None  # the least recently used went first
+    assert bounded.get("post-9") is not None
+
+
+def test_a_value_too_large_for_the_store_is_not_kept(request: pytest.FixtureRequest) -> None:
+    bounded = ProcessMemoryCache(
+        request.node.nodeid + "-large", {"OPTIONS": {"MAX_BYTES": 10_000, "MAX_ENTRY_BYTES": 5_000}}
+    )
+    bounded.set("small", "x" * 100)
+
+    bounded.set("huge", "x" * 6_000)
+
+    assert bounded.get("huge") is None
+    assert bounded.get("small") is not None
+
+
+def test_replacing_and_deleting_entries_keeps_the_byte_count_true(
+    request: pytest.FixtureRequest,
+) -> None:
+    bounded = ProcessMemoryCache(request.node.nodeid + "-count", {})
+    bounded.set("a", "x" * 1_000)
+    bounded.set("a", "x" * 3_000)
+    bounded.set("b", "y" * 1_000)
+
+    bounded.delete("b")
+
+    assert bounded.total_bytes == size_of(bounded.make_key("a")) + size_of("x" * 3_000)
 
 
 def test_an_entry_lives_for_the_default_timeout(cache: ProcessMemoryCache, clock: Clock) -> None:

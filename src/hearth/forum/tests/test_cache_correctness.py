@@ -571,3 +571,64 @@ def test_deleting_a_member_takes_back_their_reactions(
     assert scene.post.hug_count == 0
     for persona, page in scene.read(*READERS).items():
         assert "reaction__count" not in scene.post_in(page), persona
+
+
+# --- Every write path bumps the version its fragments are keyed by ------------------------
+
+
+def test_a_queryset_update_of_the_authors_name_reaches_every_viewer(scene: Scene) -> None:
+    scene.read(*EVERYONE)
+
+    User.objects.filter(pk=scene.author.pk).update(display_name="Renamed Fern")
+
+    for persona, page in scene.read(*EVERYONE).items():
+        assert "Renamed Fern" in scene.post_in(page), persona
+        assert "Quiet Fern" not in scene.post_in(page), persona
+
+
+def test_saving_the_author_with_a_new_name_reaches_every_viewer(scene: Scene) -> None:
+    scene.read(*EVERYONE)
+    author = User.objects.get(pk=scene.author.pk)
+
+    author.display_name = "Saved Fern"
+    author.save(update_fields=["display_name"])
+
+    for persona, page in scene.read(*EVERYONE).items():
+        assert "Saved Fern" in scene.post_in(page), persona
+
+
+def test_saving_a_member_without_visible_changes_keeps_their_version(scene: Scene) -> None:
+    author = User.objects.get(pk=scene.author.pk)
+    before = author.profile_version
+
+    author.bio = "Only I see my bio change here."
+    author.save()
+
+    author.refresh_from_db()
+    assert author.profile_version == before
+
+
+def test_saving_a_post_model_bumps_its_version_and_reaches_every_viewer(scene: Scene) -> None:
+    scene.read(*EVERYONE)
+    post = Post.objects.get(pk=scene.post.pk)
+    before = post.version
+
+    post.body_html = "<p>Saved straight to the model.</p>"
+    post.save(update_fields=["body_html"])
+
+    assert post.version == before + 1
+    for persona, page in scene.read(*READERS).items():
+        assert "Saved straight to the model." in scene.post_in(page), persona
+
+
+def test_a_reaction_keeps_the_posts_version_so_its_rendered_body_is_kept(
+    scene: Scene, make_member: MakeMember
+) -> None:
+    scene.read(*EVERYONE)
+    before = Post.objects.get(pk=scene.post.pk).version
+
+    toggle_reaction(member=make_member(), post=scene.post, kind=ReactionKind.HUG)
+
+    assert Post.objects.get(pk=scene.post.pk).version == before
+    for persona, page in scene.read(*READERS).items():
+        assert '<span class="reaction__count">1</span>' in scene.post_in(page), persona
