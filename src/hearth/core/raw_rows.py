@@ -5,20 +5,47 @@ with the ORM costs more than running them (a thread page spent about a
 millisecond compiling SQL), so those queries are written once as SQL; this
 module keeps them portable: it names the columns from the model's metadata
 and applies each field's own converters (time zones, booleans, JSON) exactly
-as the ORM's compiler does, on SQLite and PostgreSQL alike.
+as the ORM's compiler does, on SQLite and PostgreSQL alike. The queries run
+on the database a router picks for reading their model (``fetch_rows``), with
+named parameters, like the ORM's own reads.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from django.db import connections
+from django.db import DEFAULT_DB_ALIAS, connections, router
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Field, Model
 from django.db.models.expressions import Col
 
 Converter = Any  # (value, expression, connection) -> value, as the ORM calls them
+Params = Mapping[str, Any]  # named parameters: %(name)s in the SQL
+
+
+def read_alias(model: type[Model]) -> str:
+    """The database the router picks for reading ``model`` (a replica, when one is set up)."""
+    return router.db_for_read(model) or DEFAULT_DB_ALIAS
+
+
+def fetch_rows(model: type[Model], sql: str, params: Params) -> tuple[list[tuple[Any, ...]], str]:
+    """Run a hand-written read of ``model``'s table on the database the router picks for
+    it; return the rows and that database's alias (for ``ModelColumns``' converters).
+
+    Parameters are named (``%(thread)s``), so a query built from several parts
+    cannot pass them in the wrong order.
+    """
+    alias = read_alias(model)
+    with connections[alias].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall(), alias
+
+
+def fetch_one(model: type[Model], sql: str, params: Params) -> tuple[tuple[Any, ...] | None, str]:
+    """``fetch_rows`` for a query of at most one row."""
+    rows, alias = fetch_rows(model, sql, params)
+    return (rows[0] if rows else None), alias
 
 
 class ModelColumns:

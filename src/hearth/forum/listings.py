@@ -18,9 +18,9 @@ from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
 
-from django.db import connection
+from django.db import connections
 
-from hearth.core.raw_rows import ModelColumns
+from hearth.core.raw_rows import ModelColumns, Params, fetch_one, fetch_rows, read_alias
 from hearth.forum.models import (
     Category,
     CategoryReadMark,
@@ -44,9 +44,10 @@ _THREAD_NOTES = Thread.content_notes.through._meta.db_table
 _PREFERENCES = ContentNotePreference._meta.db_table
 # The viewer's read position and "mark category read" moment, joined to each row.
 _READ_STATE_JOINS = (
-    f'LEFT JOIN "{ReadState._meta.db_table}" r ON r.thread_id = t.id AND r.member_id = %s '
+    f'LEFT JOIN "{ReadState._meta.db_table}" r ON r.thread_id = t.id '
+    "AND r.member_id = %(reader)s "
     f'LEFT JOIN "{CategoryReadMark._meta.db_table}" m '
-    "ON m.category_id = t.category_id AND m.member_id = %s "
+    "ON m.category_id = t.category_id AND m.member_id = %(reader)s "
 )
 
 
@@ -84,27 +85,33 @@ if [f.name for f in fields(ThreadSummary)][: len(_THREAD_COLUMNS)] != _THREAD_CO
     raise RuntimeError("ThreadSummary's fields are out of step with its query's columns")
 
 
-def _in(values: Iterable[Any]) -> tuple[str, list[Any]]:
-    """``IN (...)`` for a list of values; an empty list matches nothing."""
+def _in(name: str, values: Iterable[Any]) -> tuple[str, dict[str, Any]]:
+    """``IN (...)`` for a list of values, as parameters ``name_0``, ``name_1``, ...; an
+    empty list matches nothing."""
     values = list(values)
     if not values:
-        return "IN (NULL)", []
-    return f"IN ({', '.join(['%s'] * len(values))})", values
+        return "IN (NULL)", {}
+    names = [f"{name}_{index}" for index in range(len(values))]
+    return (
+        f"IN ({', '.join(f'%({each})s' for each in names)})",
+        dict(zip(names, values, strict=True)),
+    )
 
 
-def readable_categories_where(viewer: Viewer, alias: str = "c") -> tuple[str, list[Any]]:
+def readable_categories_where(viewer: Viewer, alias: str = "c") -> tuple[str, dict[str, Any]]:
     """SQL conditions on ``alias`` (a category) for the categories this viewer may read
     (``hearth.forum.visibility.category_filter``, written as SQL)."""
     if viewer.is_paused:
-        return "1 = 0", []
+        return "1 = 0", {}
+    public = {"public": Visibility.PUBLIC}
     if not viewer.is_member:
-        return f"{alias}.visibility = %s", [Visibility.PUBLIC]
+        return f"{alias}.visibility = %(public)s", public
     if viewer.moderates_everything:
-        return "1 = 1", []
-    moderated, moderated_ids = _in(sorted(viewer.moderated_category_ids))
+        return "1 = 1", {}
+    moderated, moderated_ids = _in("moderated", sorted(viewer.moderated_category_ids))
     return (
-        f"({alias}.visibility IN (%s, %s) OR {alias}.id {moderated})",
-        [Visibility.PUBLIC, Visibility.MEMBERS, *moderated_ids],
+        f"({alias}.visibility IN (%(public)s, %(members)s) OR {alias}.id {moderated})",
+        {**public, "members": Visibility.MEMBERS, **moderated_ids},
     )
 
 
@@ -114,18 +121,17 @@ def home_categories(viewer: Viewer) -> tuple[list[Category], frozenset[int]]:
     readable, readable_params = readable_categories_where(viewer)
     # The latest thread's own category is ``tc``: a moved thread's may differ.
     listed, listed_params = listed_where(viewer, category_alias="tc")
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {CATEGORY_COLUMNS.sql}, EXISTS ("  # noqa: S608 - from our models
-            f'SELECT 1 FROM "{Thread._meta.db_table}" t '
-            f'JOIN "{Category._meta.db_table}" tc ON tc.id = t.category_id '
-            f"WHERE t.id = c.last_thread_id AND {listed}) "
-            f'FROM "{Category._meta.db_table}" c '
-            f"WHERE {readable} ORDER BY c.position, c.name",
-            [*listed_params, *readable_params],
-        )
-        rows = cursor.fetchall()
-    categories = [CATEGORY_COLUMNS.instance(row) for row in rows]
+    rows, using = fetch_rows(
+        Category,
+        f"SELECT {CATEGORY_COLUMNS.sql}, EXISTS ("  # noqa: S608 - from our models
+        f'SELECT 1 FROM "{Thread._meta.db_table}" t '
+        f'JOIN "{Category._meta.db_table}" tc ON tc.id = t.category_id '
+        f"WHERE t.id = c.last_thread_id AND {listed}) "
+        f'FROM "{Category._meta.db_table}" c '
+        f"WHERE {readable} ORDER BY c.position, c.name",
+        {**listed_params, **readable_params},
+    )
+    categories = [CATEGORY_COLUMNS.instance(row, using=using) for row in rows]
     listed_last = frozenset(
         category.last_thread_id
         for category, row in zip(categories, rows, strict=True)
@@ -136,44 +142,45 @@ def home_categories(viewer: Viewer) -> tuple[list[Category], frozenset[int]]:
 
 def category_by_slug(slug: str) -> Category | None:
     """The category with this slug, whoever may read it (one query)."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f'SELECT {CATEGORY_COLUMNS.sql} FROM "{Category._meta.db_table}" c '  # noqa: S608
-            "WHERE c.slug = %s",
-            [slug],
-        )
-        row = cursor.fetchone()
-    return CATEGORY_COLUMNS.instance(row) if row else None
+    row, using = fetch_one(
+        Category,
+        f'SELECT {CATEGORY_COLUMNS.sql} FROM "{Category._meta.db_table}" c '  # noqa: S608
+        "WHERE c.slug = %(slug)s",
+        {"slug": slug},
+    )
+    return CATEGORY_COLUMNS.instance(row, using=using) if row else None
 
 
-def listed_where(viewer: Viewer, category_alias: str = "c") -> tuple[str, list[Any]]:
+def listed_where(viewer: Viewer, category_alias: str = "c") -> tuple[str, dict[str, Any]]:
     """SQL conditions on ``t`` (a thread) and ``category_alias`` (its category) for the
     threads this viewer may see in a list, with their parameters."""
     readable, params = readable_categories_where(viewer, alias=category_alias)
     conditions = [readable]
     if not viewer.is_member:
-        conditions.append("t.is_held = %s")
-        params.append(False)
+        conditions.append("t.is_held = %(not_held)s")
+        params["not_held"] = False
     elif not viewer.moderates_everything:
-        moderated, moderated_ids = _in(sorted(viewer.moderated_category_ids))
-        conditions.append(f"(t.is_held = %s OR t.author_id = %s OR t.category_id {moderated})")
-        params += [False, viewer.member_id, *moderated_ids]
+        moderated, moderated_ids = _in("moderated", sorted(viewer.moderated_category_ids))
+        conditions.append(
+            f"(t.is_held = %(not_held)s OR t.author_id = %(viewer)s OR t.category_id {moderated})"
+        )
+        params |= {"not_held": False, "viewer": viewer.member_id, **moderated_ids}
     if viewer.member_id is not None:
         conditions.append(
             f'NOT EXISTS (SELECT 1 FROM "{ThreadMute._meta.db_table}" tm '  # noqa: S608 - ours
-            "WHERE tm.thread_id = t.id AND tm.member_id = %s)"
+            "WHERE tm.thread_id = t.id AND tm.member_id = %(viewer)s)"
         )
         conditions.append(
             f'NOT EXISTS (SELECT 1 FROM "{_THREAD_NOTES}" n '  # noqa: S608 - our own tables
             f'JOIN "{_PREFERENCES}" p ON p.label_id = n.contentnotelabel_id '
-            "WHERE n.thread_id = t.id AND p.member_id = %s AND p.choice = %s)"
+            "WHERE n.thread_id = t.id AND p.member_id = %(viewer)s AND p.choice = %(hide)s)"
         )
-        params += [viewer.member_id, viewer.member_id, NoteChoice.HIDE]
+        params |= {"viewer": viewer.member_id, "hide": NoteChoice.HIDE}
     return " AND ".join(conditions), params
 
 
 def _summaries(
-    viewer: Viewer, where: str, params: list[Any], order_and_limit: str
+    viewer: Viewer, where: str, params: Params, order_and_limit: str
 ) -> list[ThreadSummary]:
     listed, listed_params = listed_where(viewer)
     member = viewer.member_id
@@ -185,15 +192,12 @@ def _summaries(
         + (_READ_STATE_JOINS if member is not None else "")
         + f"WHERE {where} AND {listed} {order_and_limit}"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(
-            sql, [*([member, member] if member is not None else []), *params, *listed_params]
-        )
-        rows = cursor.fetchall()
+    rows, using = fetch_rows(Thread, sql, {"reader": member, **params, **listed_params})
     width = len(_THREAD_COLUMNS)
-    marks = _MARKED_AT.values_of(rows, start=width + 3)
+    marks = _MARKED_AT.values_of(rows, start=width + 3, using=using)
     summaries = []
-    for row, values, (mark,) in zip(rows, _THREAD_COLUMNS.values_of(rows), marks, strict=True):
+    threads = _THREAD_COLUMNS.values_of(rows, using=using)
+    for row, values, (mark,) in zip(rows, threads, marks, strict=True):
         slug, name, read_position = row[width : width + 3]
         last_post_at, last_position = values[8], values[6]
         if member is None or (mark is not None and last_post_at <= mark):
@@ -208,15 +212,20 @@ def category_listing(
     viewer: Viewer, category_id: int, after: tuple[bool, datetime, int] | None, limit: int
 ) -> list[ThreadSummary]:
     """A category's listed threads, pinned first, then by last activity (keyset pages)."""
-    where, params = "t.category_id = %s", list[Any]([category_id])
+    where, params = "t.category_id = %(category)s", dict[str, Any](category=category_id)
     if after is not None:
         pinned, moment, thread_id = after
-        moment_value = connection.ops.adapt_datetimefield_value(moment)
+        operations = connections[read_alias(Thread)].ops
         where += (
-            " AND (t.is_pinned < %s OR (t.is_pinned = %s AND t.last_post_at < %s)"
-            " OR (t.is_pinned = %s AND t.last_post_at = %s AND t.id < %s))"
+            " AND (t.is_pinned < %(pinned)s OR (t.is_pinned = %(pinned)s AND t.last_post_at < "
+            "%(moment)s) OR (t.is_pinned = %(pinned)s AND t.last_post_at = %(moment)s "
+            "AND t.id < %(after_thread)s))"
         )
-        params += [pinned, pinned, moment_value, pinned, moment_value, thread_id]
+        params |= {
+            "pinned": pinned,
+            "moment": operations.adapt_datetimefield_value(moment),
+            "after_thread": thread_id,
+        }
     return _summaries(
         viewer,
         where,
@@ -227,4 +236,4 @@ def category_listing(
 
 def recent_listing(viewer: Viewer, limit: int) -> list[ThreadSummary]:
     """The most recently active listed threads, in every category the viewer may read."""
-    return _summaries(viewer, "1 = 1", [], f"ORDER BY t.last_post_at DESC LIMIT {int(limit)}")
+    return _summaries(viewer, "1 = 1", {}, f"ORDER BY t.last_post_at DESC LIMIT {int(limit)}")

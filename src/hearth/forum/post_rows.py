@@ -14,10 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 
-from django.db import connection
-
 from hearth.accounts.models import MemberMute, User
-from hearth.core.raw_rows import ModelColumns
+from hearth.core.raw_rows import ModelColumns, fetch_rows
 from hearth.forum.models import Post, Reaction, ReactionKind, Thread
 
 REACTION_KINDS = tuple(ReactionKind)
@@ -41,17 +39,17 @@ _FROM = f'FROM "{Post._meta.db_table}" p LEFT JOIN "{User._meta.db_table}" u ON 
 # on PostgreSQL), at the price of a few index lookups per row.
 _READER_COLUMNS = (
     f'EXISTS (SELECT 1 FROM "{MemberMute._meta.db_table}" mm '  # noqa: S608 - our own tables
-    "WHERE mm.member_id = %s AND mm.muted_id = p.author_id), "
+    "WHERE mm.member_id = %(reader)s AND mm.muted_id = p.author_id), "
     + ", ".join(
         f'EXISTS (SELECT 1 FROM "{Reaction._meta.db_table}" r '  # noqa: S608 - our own tables
-        f"WHERE r.post_id = p.id AND r.member_id = %s AND r.kind = '{kind.value}')"
+        f"WHERE r.post_id = p.id AND r.member_id = %(reader)s AND r.kind = '{kind.value}')"
         for kind in REACTION_KINDS
     )
 )
 # Each condition names the thread, so both walk the (thread, position) index:
 # "thread = ? AND (range OR original)" made SQLite read every post of the thread.
-_RANGE = "WHERE (p.thread_id = %s AND p.position BETWEEN %s AND %s) "
-_RANGE_AND_ORIGINAL = _RANGE + "OR (p.thread_id = %s AND p.position = 1) "
+_RANGE = "WHERE (p.thread_id = %(thread)s AND p.position BETWEEN %(lowest)s AND %(highest)s) "
+_RANGE_AND_ORIGINAL = _RANGE + "OR (p.thread_id = %(thread)s AND p.position = 1) "
 _QUERIES = {
     (for_member, newest_first, with_original): (
         f"SELECT {_POST_COLUMNS.sql}, {_AUTHOR_COLUMNS.sql}"
@@ -137,17 +135,13 @@ def page_post_rows(
 ) -> list[PostRow]:
     """Posts of ``thread`` at positions lowest..highest (and the original post if asked),
     with the signed-in reader's mute of each author and reactions to each post."""
-    params: list[int] = []
-    if reader_id is not None:
-        params += [reader_id] * (1 + len(REACTION_KINDS))
-    params += [thread.pk, lowest, highest, *([thread.pk] if with_original else [])]
-    with connection.cursor() as cursor:
-        cursor.execute(_QUERIES[reader_id is not None, newest_first, with_original], params)
-        rows = cursor.fetchall()
+    params = {"thread": thread.pk, "lowest": lowest, "highest": highest, "reader": reader_id}
+    query = _QUERIES[reader_id is not None, newest_first, with_original]
+    rows, using = fetch_rows(Post, query, params)
     post_width = len(_POST_COLUMNS)
     reader_start = post_width + len(_AUTHOR_COLUMNS)
-    posts_values = _POST_COLUMNS.values_of(rows)
-    authors_values = _AUTHOR_COLUMNS.values_of(rows, post_width)
+    posts_values = _POST_COLUMNS.values_of(rows, using=using)
+    authors_values = _AUTHOR_COLUMNS.values_of(rows, post_width, using=using)
     found = []
     for row, post_values, author_values in zip(rows, posts_values, authors_values, strict=True):
         post = PostRow(*[*post_values, *author_values, thread])

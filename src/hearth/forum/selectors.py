@@ -6,15 +6,13 @@ import math
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db import connection
 from django.db.models import OuterRef, QuerySet, Subquery
-from django.db.models.expressions import RawSQL
 from django.http import Http404
 
 from hearth.accounts.models import User
 from hearth.accounts.selectors import muted_member_ids
 from hearth.core.http import SignInRequired
-from hearth.core.raw_rows import ModelColumns
+from hearth.core.raw_rows import ModelColumns, fetch_one
 from hearth.forum import listings, visibility
 from hearth.forum.listings import ThreadSummary
 from hearth.forum.models import (
@@ -45,14 +43,9 @@ RECENT_THREADS_ON_HOME = 10
 
 
 def visible_categories(viewer: Viewer) -> QuerySet[Category]:
-    """The categories this viewer may read, in their display order (the rule is
-    ``listings.readable_categories_where``, shared with every list)."""
-    where, params = listings.readable_categories_where(viewer)
-    readable = RawSQL(  # noqa: S611 - our own conditions, values as parameters
-        f'SELECT c.id FROM "{Category._meta.db_table}" c WHERE {where}',  # noqa: S608
-        params,
-    )
-    return Category.objects.filter(pk__in=readable)
+    """The categories this viewer may read, in their display order (the visibility
+    policy's list filter)."""
+    return Category.objects.filter(visibility.category_filter(viewer))
 
 
 # A thread with its category and, for a member, their read marker, draft and
@@ -61,31 +54,33 @@ def visible_categories(viewer: Viewer) -> QuerySet[Category]:
 _THREAD_COLUMNS = ModelColumns.every(Thread, alias="t")
 _THREAD_FROM = (
     f'FROM "{Thread._meta.db_table}" t '
-    f'JOIN "{Category._meta.db_table}" c ON c.id = t.category_id WHERE t.id = %s'
+    f'JOIN "{Category._meta.db_table}" c ON c.id = t.category_id WHERE t.id = %(thread)s'
 )
 _THREAD_SQL = f"SELECT {_THREAD_COLUMNS.sql}, {listings.CATEGORY_COLUMNS.sql} {_THREAD_FROM}"
 _THREAD_WITH_VIEWER_STATE_SQL = (
     f"SELECT {_THREAD_COLUMNS.sql}, {listings.CATEGORY_COLUMNS.sql}, "  # noqa: S608 - our own tables
     f'(SELECT last_read_position FROM "{ReadState._meta.db_table}" '
-    "WHERE member_id = %s AND thread_id = t.id), "
-    f'(SELECT body FROM "{Draft._meta.db_table}" WHERE member_id = %s AND thread_id = t.id), '
+    "WHERE member_id = %(reader)s AND thread_id = t.id), "
+    f'(SELECT body FROM "{Draft._meta.db_table}" '
+    "WHERE member_id = %(reader)s AND thread_id = t.id), "
     f'(SELECT COUNT(*) FROM "{ThreadMute._meta.db_table}" '
-    f"WHERE member_id = %s AND thread_id = t.id) {_THREAD_FROM}"
+    f"WHERE member_id = %(reader)s AND thread_id = t.id) {_THREAD_FROM}"
 )
 
 
 def _load_thread(thread_id: int, member_id: int | None) -> Thread | None:
-    with connection.cursor() as cursor:
-        if member_id is None:
-            cursor.execute(_THREAD_SQL, [thread_id])
-        else:
-            cursor.execute(_THREAD_WITH_VIEWER_STATE_SQL, [member_id] * 3 + [thread_id])
-        row = cursor.fetchone()
+    if member_id is None:
+        row, using = fetch_one(Thread, _THREAD_SQL, {"thread": thread_id})
+    else:
+        params = {"thread": thread_id, "reader": member_id}
+        row, using = fetch_one(Thread, _THREAD_WITH_VIEWER_STATE_SQL, params)
     if row is None:
         return None
-    thread: Thread = _THREAD_COLUMNS.instance(row)
+    thread: Thread = _THREAD_COLUMNS.instance(row, using=using)
     width = len(_THREAD_COLUMNS) + len(listings.CATEGORY_COLUMNS)
-    thread.category = listings.CATEGORY_COLUMNS.instance(row, start=len(_THREAD_COLUMNS))
+    thread.category = listings.CATEGORY_COLUMNS.instance(
+        row, start=len(_THREAD_COLUMNS), using=using
+    )
     if member_id is not None:
         read_position, draft, muted = row[width:]
         # The attributes QuerySet.annotate() would have set.

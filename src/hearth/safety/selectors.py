@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db import connection
 from django.db.models import QuerySet
 from django_countries import countries
 
 from hearth.accounts.models import User
 from hearth.core.providers import CrisisContacts, CrisisLine
+from hearth.core.raw_rows import fetch_rows
 from hearth.safety import crisis_matching
 from hearth.safety.models import (
     ContentNoteLabel,
@@ -113,16 +113,16 @@ _LABEL_CHOICES_SQL = f"""
 SELECT label.id, label.name, label.is_active, preference.choice
 FROM {ContentNoteLabel._meta.db_table} AS label
 LEFT JOIN {ContentNotePreference._meta.db_table} AS preference
-  ON preference.label_id = label.id AND preference.member_id = %s
+  ON preference.label_id = label.id AND preference.member_id = %(member)s
 ORDER BY label.position, label.name
 """  # noqa: S608 - table names come from our own models; the value is a parameter
 
 
 def labels_with_choices(member: User | None) -> LabelChoices:
     """All labels with the member's choice for each (one query)."""
-    with connection.cursor() as cursor:
-        cursor.execute(_LABEL_CHOICES_SQL, [member.pk if member else None])
-        rows = cursor.fetchall()
+    rows, _using = fetch_rows(
+        ContentNoteLabel, _LABEL_CHOICES_SQL, {"member": member.pk if member else None}
+    )
     return LabelChoices(
         names={label_id: name for label_id, name, _active, _choice in rows},
         offered=tuple((label_id, name) for label_id, name, active, _choice in rows if active),

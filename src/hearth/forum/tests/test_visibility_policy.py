@@ -67,7 +67,7 @@ class Persona:
 # --- The forms of one rule, and the check that they agree -------------------------------
 
 
-def _ids(sql: str, params: list[Any]) -> frozenset[int]:
+def _ids(sql: str, params: dict[str, Any]) -> frozenset[int]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return frozenset(row[0] for row in cursor.fetchall())
