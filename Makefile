@@ -17,7 +17,11 @@ install: $(BIN)/hearth
 
 run: install
 	$(BIN)/hearth init --verbosity 0
-	@if [ ! -f "$(DATA_DIR)/.demo-loaded" ]; then $(BIN)/hearth demo && touch "$(DATA_DIR)/.demo-loaded"; fi
+	@# The demo never stops the server: if it cannot load, say so and serve anyway.
+	@if [ ! -f "$(DATA_DIR)/.demo-loaded" ]; then \
+	  if $(BIN)/hearth demo; then touch "$(DATA_DIR)/.demo-loaded"; \
+	  else echo "!! The demo community could not be loaded (the reason is above); serving without it." >&2; fi; \
+	fi
 	@# The worker (mail, notifications) runs beside the server and stops with it.
 	@$(BIN)/hearth worker --verbosity 0 & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \

@@ -15,7 +15,13 @@ from django.utils import timezone
 from hearth.accounts.models import User
 from hearth.core.text import quote_markdown
 from hearth.forum.models import Category, Post, ReactionKind, Thread
-from hearth.forum.services import edit_post, reply_to_thread, start_thread, toggle_reaction
+from hearth.forum.services import (
+    edit_post,
+    reply_to_thread,
+    start_thread,
+    toggle_reaction,
+    writing_as_approved,
+)
 
 CATEGORIES = [
     (
@@ -201,9 +207,17 @@ def _refresh_category_times() -> None:
         )
 
 
-@transaction.atomic
 def create_demo_forum() -> list[str]:
-    """Create the demo categories and threads once; later runs change nothing."""
+    """Create the demo categories and threads once; later runs change nothing.
+
+    Its posts are published as approved whatever the moderation settings
+    (``HEARTH_HOLD_FIRST_POSTS`` would otherwise hold every demo member's first post).
+    """
+    with writing_as_approved(), transaction.atomic():
+        return _create_demo_forum()
+
+
+def _create_demo_forum() -> list[str]:
     if Category.objects.filter(slug=CATEGORIES[0][0]).exists():
         return ["The demo forum was already there."]
     categories = {}

@@ -6,7 +6,9 @@ thread's row lock (PostgreSQL) is held only for the inserts and counters.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -310,10 +312,27 @@ def _count_new_reply(
     )
 
 
+_writing_as_approved: ContextVar[bool] = ContextVar("writing_as_approved", default=False)
+
+
+@contextmanager
+def writing_as_approved() -> Iterator[None]:
+    """Posts written inside are published as approved, whatever HEARTH_HOLD_FIRST_POSTS says.
+
+    For content an operator loads on purpose (the demo community), never for
+    anything a member sends.
+    """
+    token = _writing_as_approved.set(True)
+    try:
+        yield
+    finally:
+        _writing_as_approved.reset(token)
+
+
 def _should_hold(author: User, viewer: Viewer) -> bool:
     """Hold a new member's first posts for approval, if the operator asked for that."""
     limit: int = settings.HEARTH_HOLD_FIRST_POSTS
-    if limit <= 0 or viewer.is_moderator:
+    if limit <= 0 or viewer.is_moderator or _writing_as_approved.get():
         return False
     published = Post.objects.filter(author=author, is_held=False, is_hidden=False).count()
     return published < limit

@@ -1,0 +1,102 @@
+"""The demo community loads and is served whatever the moderation settings (issue: with
+HEARTH_HOLD_FIRST_POSTS=1 the demo stopped at "This thread is waiting for a moderator")."""
+
+from __future__ import annotations
+
+import http.cookiejar
+import re
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+from hearth.core.tests.test_cli import _free_port
+from hearth.core.tests.test_configuration import run_hearth
+
+# Every moderation setting away from its default.
+STRICT_MODERATION = {
+    "HEARTH_HOLD_FIRST_POSTS": "1",
+    "HEARTH_REPORT_TARGET_HOURS": "1",
+    "HEARTH_CHECK_IN_TARGET_HOURS": "1",
+    "HEARTH_MODERATION_HOURS": "mon-fri 09:00-17:00",
+    "HEARTH_MODERATION_TIME_ZONE": "America/New_York",
+    "HEARTH_POST_RATE_LIMIT": "1/600",
+    "HEARTH_ACTION_RATE_LIMIT": "1/600",
+    "HEARTH_SIGNUP_OPEN": "false",
+}
+DEMO_TITLE = "Missing your therapist: what the missing is made of"
+
+
+def _sign_in_and_read(base: str, path: str) -> str:
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    with opener.open(f"{base}/accounts/login/", timeout=10) as response:
+        form = response.read().decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form)
+    assert token, "the sign-in form has a CSRF token"
+    data = urllib.parse.urlencode(
+        {"csrfmiddlewaretoken": token.group(1), "login": "harbour", "password": "hearth-demo"}
+    ).encode()
+    request = urllib.request.Request(  # noqa: S310 - our own 127.0.0.1 server
+        f"{base}/accounts/login/", data=data, headers={"Referer": f"{base}/accounts/login/"}
+    )
+    with opener.open(request, timeout=10) as response:
+        assert response.status == 200
+    with opener.open(f"{base}{path}", timeout=10) as response:
+        return str(response.read().decode())
+
+
+def test_the_demo_loads_and_is_served_with_first_posts_held_and_strict_moderation(
+    tmp_path: Path,
+) -> None:
+    assert run_hearth("init", data_dir=tmp_path, environment=STRICT_MODERATION).returncode == 0
+
+    demo = run_hearth("demo", data_dir=tmp_path, environment=STRICT_MODERATION)
+
+    assert demo.returncode == 0, demo.stderr
+    counts = run_hearth(
+        "shell",
+        "-c",
+        "from hearth.forum.models import Post, Thread; "
+        "print(Post.objects.filter(is_held=True).count(), "
+        "Thread.objects.filter(is_held=True).count(), Post.objects.count())",
+        data_dir=tmp_path,
+        environment=STRICT_MODERATION,
+    )
+    held_posts, held_threads, posts = map(int, counts.stdout.split()[-3:])
+    assert (held_posts, held_threads) == (0, 0)
+    assert posts > 10
+    port = _free_port()
+    server = subprocess.Popen(  # noqa: S603 - our own interpreter and module
+        [sys.executable, "-m", "hearth", "serve", "--port", str(port), "--workers", "1"],
+        env={
+            "HEARTH_DATA_DIR": str(tmp_path),
+            "PATH": "/usr/bin:/bin",
+            "SITE_URL": f"http://127.0.0.1:{port}",
+            **STRICT_MODERATION,
+        },
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/healthz", timeout=2):  # noqa: S310
+                    break
+            except OSError:
+                assert time.monotonic() < deadline, "the server did not start"
+                time.sleep(0.2)
+        home = _sign_in_and_read(base, "/")
+        assert DEMO_TITLE in home
+        thread_path = re.search(r'href="(/t/\d+/)"[^>]*>' + re.escape(DEMO_TITLE), home)
+        assert thread_path, "the home page links the demo article"
+        thread = _sign_in_and_read(base, thread_path.group(1))
+        assert "Original Post" in thread
+        assert "Waiting for a moderator" not in thread
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
