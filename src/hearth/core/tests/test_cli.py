@@ -1,5 +1,7 @@
 """The ``hearth`` command: init, demo, serve, and every manage.py command."""
 
+import os
+import signal
 import socket
 import subprocess
 import sys
@@ -113,3 +115,98 @@ def test_serve_answers_pages_and_static_files(tmp_path: Path) -> None:
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def _workers(pid: int) -> list[int]:
+    """The granian master's worker processes (leaving out Python's resource tracker)."""
+    return [
+        child
+        for child in _children(pid)
+        if b"resource_tracker" not in Path(f"/proc/{child}/cmdline").read_bytes()
+    ]
+
+
+def _wait_healthy(base: str, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            with urllib.request.urlopen(f"{base}/healthz", timeout=2) as response:  # noqa: S310
+                if response.status == 200:
+                    return
+        except OSError:
+            pass
+        assert time.monotonic() < deadline, "the server did not answer"
+        time.sleep(0.1)
+
+
+def test_serve_respawns_a_killed_worker_and_keeps_serving(tmp_path: Path) -> None:
+    assert run_hearth("init", data_dir=tmp_path).returncode == 0
+    port = _free_port()
+    log = tmp_path / "server.log"
+    server = subprocess.Popen(  # noqa: S603 - our own interpreter and module
+        [sys.executable, "-m", "hearth", "serve", "--port", str(port), "--workers", "2"],
+        env={"HEARTH_DATA_DIR": str(tmp_path), "PATH": "/usr/bin:/bin"},
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,  # its own process group: stopping it stops every worker
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_healthy(base, 30)
+        deadline = time.monotonic() + 20
+        while len(_workers(server.pid)) < 2:
+            assert time.monotonic() < deadline, "granian did not start two workers"
+            time.sleep(0.1)
+        victim = _workers(server.pid)[0]
+
+        os.kill(victim, signal.SIGKILL)
+        killed_at = time.monotonic()
+
+        answered = 0
+        while time.monotonic() - killed_at < 10:
+            _wait_healthy(base, 5)  # the other worker serves meanwhile
+            answered += 1
+            workers = _workers(server.pid)
+            if len(workers) == 2 and victim not in workers:
+                break
+            time.sleep(0.1)
+        assert server.poll() is None, "the server itself stayed up"
+        assert len(_workers(server.pid)) == 2, "the killed worker was replaced"
+        # ... and the new one serves (granian logs it; stopping granian while a worker
+        # is still starting would hang its shutdown).
+        while log.read_text().count("[INFO] Started worker") < 3:
+            assert time.monotonic() - killed_at < 10, log.read_text()
+            time.sleep(0.1)
+        assert answered > 0
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait(timeout=10)
+
+
+def test_serve_refuses_a_port_that_is_already_served(tmp_path: Path) -> None:
+    port = _free_port()
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", port))
+        taken.listen()
+
+        result = run_hearth("serve", "--port", str(port), data_dir=tmp_path)
+
+    assert result.returncode != 0
+    assert f"Port {port} on 127.0.0.1 is already in use" in result.stderr

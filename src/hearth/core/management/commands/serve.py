@@ -1,10 +1,38 @@
-"""``hearth serve``: serve pages with a production WSGI server (granian)."""
+"""``hearth serve``: serve pages with a production WSGI server (granian).
 
+Granian's master process respawns a worker that dies (a crash, an OOM kill)
+and recycles one whose memory passes ``--max-rss`` MiB, so one failing worker
+never takes the site down. The port is checked first: a second server on a
+port that is already served is refused with a clear message, instead of both
+quietly sharing it.
+"""
+
+import errno
 import os
+import socket
 import sys
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+RESPAWN_INTERVAL_SECONDS = "1"
+RSS_SAMPLE_INTERVAL_SECONDS = "10"
+
+
+def check_port_is_free(host: str, port: int) -> None:
+    """Raise CommandError if something already listens on ``host:port``."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            if error.errno in {errno.EADDRINUSE, errno.EACCES}:
+                message = (
+                    f"Port {port} on {host} is already in use: is Hearth already running? "
+                    "Stop the other server or choose another port with --port (or PORT)."
+                )
+                raise CommandError(message) from error
+            raise
 
 
 class Command(BaseCommand):
@@ -22,8 +50,15 @@ class Command(BaseCommand):
             default=int(os.environ.get("HEARTH_THREADS", "1")),
             help="Threads per worker. Pages are CPU-bound, so one per worker is usually fastest.",
         )
+        parser.add_argument(
+            "--max-rss",
+            type=int,
+            default=int(os.environ.get("HEARTH_WORKER_MAX_RSS_MIB", "512")),
+            help="Recycle a worker whose memory stays above this many MiB (0: never).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        check_port_is_free(options["host"], options["port"])
         settings_module = os.environ.get("DJANGO_SETTINGS_MODULE", "hearth.settings.base")
         command = [
             sys.executable,
@@ -40,8 +75,21 @@ class Command(BaseCommand):
             "--blocking-threads",
             str(options["threads"]),
             "--no-ws",
-            "hearth.wsgi:application",
+            # A worker that dies is started again at once; the others go on serving.
+            "--respawn-failed-workers",
+            "--respawn-interval",
+            RESPAWN_INTERVAL_SECONDS,
         ]
+        if options["max_rss"] > 0:
+            command += [
+                "--workers-max-rss",
+                str(options["max_rss"]),
+                "--rss-sample-interval",
+                RSS_SAMPLE_INTERVAL_SECONDS,
+                "--rss-samples",
+                "3",
+            ]
+        command.append("hearth.wsgi:application")
         self.stdout.write(f"Serving Hearth on http://{options['host']}:{options['port']}/")
         os.environ["DJANGO_SETTINGS_MODULE"] = settings_module
         os.execv(sys.executable, command)  # noqa: S606 - replace this process with the server
