@@ -4,11 +4,12 @@ for a pseudonym, the moderators or the site itself."""
 from __future__ import annotations
 
 import re
-import unicodedata
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+
+from hearth.core.visible_text import has_visible_letters, visible_text
 
 # Words that make a name read as an anonymous post's pseudonym ("Anonymous Wren"),
 # as staff, or as the mark left by a deleted account.
@@ -16,22 +17,6 @@ _IMPERSONATING_WORDS = re.compile(
     r"\b(anonymous|anon|moderators?|mods?|admins?|administrators?|staff|"
     r"former\s+member|deleted\s+member|system)\b"
 )
-
-
-def visible_text(value: str) -> str:
-    """The text with invisible and control characters removed (format, control,
-    unassigned, private-use and separators other than the plain space)."""
-    kept = []
-    for character in unicodedata.normalize("NFKC", value):
-        category = unicodedata.category(character)
-        if category[0] == "C" or (category[0] == "Z" and character != " "):
-            continue
-        kept.append(character)
-    return " ".join("".join(kept).split())
-
-
-def has_visible_letters(value: str) -> bool:
-    return any(character.isalnum() for character in visible_text(value))
 
 
 def clean_display_name(value: str, *, speaks_for_the_site: bool = False) -> str:

@@ -3,7 +3,8 @@
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import SuspiciousOperation
+from django.http import Http404, HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 
 Handler = Callable[[HttpRequest], HttpResponse]
@@ -32,6 +33,25 @@ class RequestSizeLimitMiddleware:
                 request=request,
             )
             return HttpResponse(body, status=413)
+        return self.get_response(request)
+
+
+class UnstorableInputMiddleware:
+    """A NUL character can't be stored (PostgreSQL refuses it in text) and never belongs
+    in an address: a path holding one is not found, a query string holding one is a bad
+    request -- before any view hands it to the database."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if "\x00" in request.path_info:
+            raise Http404
+        if "\x00" in request.META.get("QUERY_STRING", "") or any(
+            "\x00" in key or any("\x00" in value for value in values)
+            for key, values in request.GET.lists()
+        ):
+            raise SuspiciousOperation("A NUL character in the query string")
         return self.get_response(request)
 
 

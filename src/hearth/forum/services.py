@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from hearth.accounts.models import User
 from hearth.core.events import publish
 from hearth.core.text import MAX_SOURCE_BYTES, RENDER_VERSION, RenderedText, SourceTooLong
+from hearth.core.visible_text import has_visible_letters
 from hearth.forum.counters import synchronise_thread
 from hearth.forum.events import (
     MemberMentioned,
@@ -82,6 +83,15 @@ class EditConflict(Exception):  # noqa: N818 - a situation, not a bug: "an edit 
 
 
 @dataclass(frozen=True)
+class RequestKeyReused(Exception):  # noqa: N818 - a situation: "the form's key was reused"
+    """A form already posted was sent again with different text: nothing is posted, and
+    both texts are kept for the member to choose."""
+
+    existing: Post
+    first_body: str
+
+
+@dataclass(frozen=True)
 class ContentNote:
     """The content note an author chose: labels and optional free text."""
 
@@ -108,7 +118,7 @@ def start_thread(
     if anonymous:
         check_can_post_anonymously(viewer, category)
     title = _clean_title(title)
-    if existing := _post_for_request(author, request_key):
+    if existing := _post_for_request(author, request_key, body):
         return existing.thread
     rendered = _render(body)
     signals = find_crisis_signals(body, language=author.language)
@@ -153,7 +163,7 @@ def start_thread(
             _announce(post, category_id=category.pk, held=held)
     except IntegrityError:
         # A concurrent submission of the same form won the race: return its thread.
-        if existing := _post_for_request(author, request_key):
+        if existing := _post_for_request(author, request_key, body):
             return existing.thread
         raise
     thread.last_post_id = post.pk
@@ -175,7 +185,7 @@ def reply_to_thread(
     check_can_reply(viewer, thread)
     if anonymous:
         check_can_post_anonymously(viewer, thread.category)
-    if existing := _post_for_request(author, request_key):
+    if existing := _post_for_request(author, request_key, body):
         return existing
     rendered = _render(body)
     signals = find_crisis_signals(body, language=author.language)
@@ -216,7 +226,7 @@ def reply_to_thread(
             _after_publishing(post, signals, held=held)
             _announce(post, category_id=locked.category_id, held=held)
     except IntegrityError:
-        if existing := _post_for_request(author, request_key):
+        if existing := _post_for_request(author, request_key, body):
             return existing
         raise
     return post
@@ -608,6 +618,11 @@ def _clean_title(title: str) -> str:
     title = " ".join(title.split())
     if not title:
         raise ValidationError(_("Please give your thread a title."), code="empty_title")
+    if not has_visible_letters(title):
+        raise ValidationError(
+            _("Please give your thread a title with at least one letter or number."),
+            code="empty_title",
+        )
     if len(title) > TITLE_MAX_LENGTH:
         raise ValidationError(
             _("Please keep the title under %(limit)s characters.") % {"limit": TITLE_MAX_LENGTH},
@@ -616,7 +631,8 @@ def _clean_title(title: str) -> str:
     return title
 
 
-def _post_for_request(author: User, request_key: str) -> Post | None:
+def find_post_for_request(author: User, request_key: str) -> Post | None:
+    """The post this member already sent with this form's key, if any."""
     if not request_key:
         return None
     return (
@@ -624,6 +640,18 @@ def _post_for_request(author: User, request_key: str) -> Post | None:
         .filter(author=author, request_key=request_key[:REQUEST_KEY_MAX_LENGTH])
         .first()
     )
+
+
+def _post_for_request(author: User, request_key: str, body: str) -> Post | None:
+    """The post a resent form already made -- or RequestKeyReused when the form was sent
+    again with other text (edited and resent): that must not silently keep the old one."""
+    existing = find_post_for_request(author, request_key)
+    if existing is None:
+        return None
+    first = existing.revisions.filter(number=1).values_list("body", flat=True).first()
+    if first is not None and first != body:
+        raise RequestKeyReused(existing=existing, first_body=first)
+    return existing
 
 
 def _insert_post(

@@ -88,6 +88,30 @@ def _int_parameter(request: HttpRequest, name: str, default: int) -> int | None:
     return int(raw) if raw.isdigit() and 0 < int(raw) < 10**9 else None
 
 
+def _too_fast_unless_resent(request: HttpRequest, member: User, form: Form) -> bool:
+    """Over the posting rate limit -- unless this form was already posted: a resend is
+    answered with what it made (or its conflict), never "not posted yet"."""
+    if services.find_post_for_request(member, form.cleaned_data["request_key"]) is not None:
+        return False
+    return _too_fast(request, "post", POST_RATE)
+
+
+def _request_key_conflict(
+    request: HttpRequest,
+    reused: services.RequestKeyReused,
+    form: ReplyForm | NewThreadForm,
+    **place: object,
+) -> HttpResponse:
+    """A posted form sent again with other text: show both, post nothing, and offer the
+    new text in a composer with a fresh key, so sending it posts it once."""
+    data = request.POST.copy()
+    data["request_key"] = new_request_key()
+    fresh = type(form)(data, allow_anonymous=form.offers_anonymous)
+    fresh.is_valid()
+    context = {"reused": reused, "form": fresh, **place}
+    return render(request, "forum/request_key_conflict.html", context, status=409)
+
+
 def _apply_errors(form: Form, error: ValidationError, field: str = "body") -> None:
     for message in error.messages:
         form.add_error(field, message)
@@ -143,7 +167,7 @@ def new_thread(request: HttpRequest, slug: str) -> HttpResponse:
         return render(request, "forum/new_thread.html", {"form": form, "category": found})
     form = NewThreadForm(request.POST, allow_anonymous=found.allow_anonymous)
     status = 400
-    if form.is_valid() and _too_fast(request, "post", POST_RATE):
+    if form.is_valid() and _too_fast_unless_resent(request, member, form):
         form.add_error(None, _too_fast_message())
         status = TOO_MANY_STATUS
     elif form.is_valid():
@@ -162,6 +186,8 @@ def new_thread(request: HttpRequest, slug: str) -> HttpResponse:
         except PermissionDenied as refusal:
             form.add_error(None, str(refusal))
             status = 403
+        except services.RequestKeyReused as reused:
+            return _request_key_conflict(request, reused, form, category=found)
         else:
             first_post = getattr(thread, "first_post", None)
             if first_post is not None:
@@ -241,7 +267,7 @@ def reply(request: HttpRequest, thread_id: int) -> HttpResponse:
     found = selectors.get_thread_for_viewer_or_404(viewer, thread_id)
     form = ReplyForm(request.POST, allow_anonymous=found.category.allow_anonymous)
     status = 400
-    if form.is_valid() and _too_fast(request, "post", POST_RATE):
+    if form.is_valid() and _too_fast_unless_resent(request, _member(request), form):
         form.add_error(None, _too_fast_message())
         status = TOO_MANY_STATUS
     elif form.is_valid():
@@ -260,6 +286,8 @@ def reply(request: HttpRequest, thread_id: int) -> HttpResponse:
             # Locked meanwhile, or the member was suspended: say why, keep the text.
             form.add_error(None, str(refusal))
             status = 403
+        except services.RequestKeyReused as reused:
+            return _request_key_conflict(request, reused, form, thread=found)
         else:
             _remember_crisis_panel(request, post)
             return redirect(post)

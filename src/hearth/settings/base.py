@@ -99,6 +99,7 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "hearth.core.middleware.PrivacyHeadersMiddleware",
     "hearth.core.middleware.RequestSizeLimitMiddleware",
+    "hearth.core.middleware.UnstorableInputMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -270,7 +271,9 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = DEBUG
 FILE_UPLOAD_PERMISSIONS = 0o640
-DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+# Forms read bodies up to the request limit, so a post that is too long gets
+# Hearth's own message, with the text kept, rather than Django's generic 400.
+DATA_UPLOAD_MAX_MEMORY_SIZE = HEARTH_MAX_REQUEST_BYTES
 FILE_UPLOAD_MAX_MEMORY_SIZE = HEARTH_MAX_REQUEST_BYTES
 
 # Security headers. The CSP allows nothing from other origins, ever.

@@ -14,6 +14,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
+from hearth.core.text import MAX_SOURCE_BYTES
 from hearth.forum.listings import ThreadSummary
 from hearth.forum.models import Category
 from hearth.forum.rendering import (
@@ -52,6 +53,12 @@ def timestamp(moment: datetime) -> SafeString:
         date_format(local, "DATETIME_FORMAT"),
         naturaltime(moment),
     )
+
+
+@register.simple_tag
+def max_post_bytes() -> int:
+    """The most a post may hold, in bytes of UTF-8: the composer counts towards it."""
+    return MAX_SOURCE_BYTES
 
 
 @register.simple_tag

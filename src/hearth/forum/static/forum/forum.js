@@ -1,10 +1,13 @@
-// Forum enhancements: copy a post's link, keep drafts on the server as members type.
+// Forum enhancements: copy a post's link, keep drafts on the server as members type
+// (retrying while the server is away), count towards a post's size limit.
 // Without JavaScript every one of these is a plain link or form that still works.
 "use strict";
 
 (function () {
   const COPIED = "Link copied to your clipboard.";
   const DRAFT_DELAY_MS = 2000;
+  const RETRY_FIRST_MS = 5000;
+  const RETRY_LONGEST_MS = 60000;
 
   function copyWithTextarea(text) {
     const field = document.createElement("textarea");
@@ -33,12 +36,36 @@
     else window.location.href = link.href;
   });
 
+  // Near the size limit the composer says how much is left, before the server has to.
+  function setupSizeCounter(form) {
+    const limit = Number(form.dataset.maxBytes);
+    const body = form.querySelector("textarea[name=body]");
+    const status = form.querySelector("[data-size-status]");
+    if (!limit || !body || !status) return;
+    const encoder = new TextEncoder();
+    let shown = null;
+    function update() {
+      const used = encoder.encode(body.value).length;
+      if (used < limit * 0.75) { status.hidden = true; shown = null; return; }
+      const kilobytes = Math.ceil(used / 1024);
+      if (kilobytes === shown) return;  // announce whole kilobytes, not every keystroke
+      shown = kilobytes;
+      status.hidden = false;
+      status.textContent = used > limit
+        ? `This is ${kilobytes} KB, over the ${limit / 1024} KB a post can hold: please split it into two posts.`
+        : `${kilobytes} KB of the ${limit / 1024} KB a post can hold.`;
+    }
+    body.addEventListener("input", update);
+    update();
+  }
+
   function setupDraft(form) {
     const url = form.dataset.draftUrl;
     const status = form.querySelector("[data-draft-status]");
     if (!url || !status) return;
     let timer = null;
     let lastSent = null;
+    let retryDelay = RETRY_FIRST_MS;
 
     async function save() {
       const data = new FormData(form);
@@ -57,11 +84,23 @@
           status.textContent = "You seem to be signed out, so this draft could not be saved. Your text is still here: copy it before signing in again.";
           return;
         }
+        if (response.status >= 500 || response.status === 429) {
+          retryLater();
+          return;
+        }
         status.textContent = response.ok ? await response.text() : await response.text() || "The draft could not be saved.";
-        if (response.ok) lastSent = snapshot;
+        if (response.ok) { lastSent = snapshot; retryDelay = RETRY_FIRST_MS; }
       } catch (error) {
-        status.textContent = "The draft could not be saved just now; we'll try again as you type.";
+        retryLater();
       }
+    }
+
+    // The server or the connection is away: keep the text here and keep trying.
+    function retryLater() {
+      status.textContent = "Not saved — we'll keep trying. Your text is still here.";
+      window.clearTimeout(timer);
+      timer = window.setTimeout(save, retryDelay);
+      retryDelay = Math.min(retryDelay * 2, RETRY_LONGEST_MS);
     }
 
     form.addEventListener("input", () => {
@@ -75,4 +114,5 @@
   }
 
   document.querySelectorAll("form.composer[data-draft-url]").forEach(setupDraft);
+  document.querySelectorAll("form.composer[data-max-bytes]").forEach(setupSizeCounter);
 })();
