@@ -14,6 +14,7 @@ admin.site.site_title = settings.HEARTH_SITE_NAME
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("healthz", core_views.healthz, name="healthz"),
+    path("readyz", core_views.readyz, name="readyz"),
     path("robots.txt", core_views.robots_txt, name="robots_txt"),
     path("media/<path:path>", core_views.media, name="media"),
     path(settings.HEARTH_ADMIN_PATH, admin.site.urls),

@@ -1,16 +1,21 @@
 """Site-wide pages: home, health check, robots.txt, media and error pages."""
 
+import sys
 from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
+from django.core.cache import caches
 from django.core.exceptions import SuspiciousFileOperation
+from django.db import DatabaseError, connection
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template import TemplateDoesNotExist
 from django.utils._os import safe_join
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
+
+from hearth.core.database_trouble import is_database_trouble, maintenance_response
 
 ROBOTS_DISALLOW_ALL = "User-agent: *\nDisallow: /\n"
 ROBOTS_ALLOW = "User-agent: *\nDisallow: /accounts/\nDisallow: /settings/\n"
@@ -21,6 +26,29 @@ ROBOTS_ALLOW = "User-agent: *\nDisallow: /accounts/\nDisallow: /settings/\n"
 def healthz(request: HttpRequest) -> HttpResponse:
     """Answer liveness probes without touching the database or member data."""
     return HttpResponse("ok\n", content_type="text/plain")
+
+
+@login_not_required
+@require_safe
+def readyz(request: HttpRequest) -> HttpResponse:
+    """Readiness: the database answers, and so does the shared cache (Redis, when
+    configured). 503 with the reason otherwise, so a load balancer sends no one here."""
+    problems = []
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        problems.append("database unreachable")
+    try:
+        caches["default"].get("hearth-readyz")
+    except Exception:
+        problems.append("cache unreachable")
+    if problems:
+        return HttpResponse(
+            "not ready: " + ", ".join(problems) + "\n", content_type="text/plain", status=503
+        )
+    return HttpResponse("ready\n", content_type="text/plain")
 
 
 @login_not_required
@@ -62,6 +90,10 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 
 @login_not_required
 def server_error(request: HttpRequest) -> HttpResponse:
+    # Django calls this inside its ``except``: a database outage (here raised by a
+    # middleware, before any view ran) gets the maintenance page, which keeps the text.
+    if is_database_trouble(sys.exc_info()[1]):
+        return maintenance_response(request)
     return _error_page(request, "500.html", 500)
 
 

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hearth.accounts.models import User
+from hearth.core.database_trouble import best_effort
 from hearth.core.events import publish
 from hearth.core.text import MAX_SOURCE_BYTES, RENDER_VERSION, RenderedText, SourceTooLong
 from hearth.core.visible_text import has_visible_letters
@@ -539,14 +540,19 @@ def mark_thread_read(
     """
     if known_position is not None and known_position >= up_to_position:
         return
-    if known_position is None:
-        ReadState.objects.bulk_create(
-            [ReadState(member=member, thread=thread, last_read_position=up_to_position)],
-            ignore_conflicts=True,
-        )
-    ReadState.objects.filter(
-        member=member, thread=thread, last_read_position__lt=up_to_position
-    ).update(last_read_position=up_to_position)
+
+    def write() -> None:
+        if known_position is None:
+            ReadState.objects.bulk_create(
+                [ReadState(member=member, thread=thread, last_read_position=up_to_position)],
+                ignore_conflicts=True,
+            )
+        ReadState.objects.filter(
+            member=member, thread=thread, last_read_position__lt=up_to_position
+        ).update(last_read_position=up_to_position)
+
+    # Best effort: a locked or absent database skips the marker, never the page.
+    best_effort("the read marker", write)
 
 
 def mark_category_read(*, member: User, category: Category) -> None:

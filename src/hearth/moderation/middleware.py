@@ -11,7 +11,14 @@ from django.utils import timezone
 
 from hearth.accounts.models import User
 
-ALLOWED_WHILE_SUSPENDED = ("/suspended/", "/notices/", "/accounts/logout/", "/healthz", "/static/")
+ALLOWED_WHILE_SUSPENDED = (
+    "/suspended/",
+    "/notices/",
+    "/accounts/logout/",
+    "/healthz",
+    "/readyz",
+    "/static/",
+)
 
 
 class SuspensionMiddleware:

@@ -100,6 +100,7 @@ MIDDLEWARE = [
     "hearth.core.middleware.PrivacyHeadersMiddleware",
     "hearth.core.middleware.RequestSizeLimitMiddleware",
     "hearth.core.middleware.UnstorableInputMiddleware",
+    "hearth.core.database_trouble.DatabaseTroubleMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -62,3 +62,18 @@ def test_resending_the_same_reply_over_the_rate_limit_answers_with_the_post(
     assert resent.status_code == 302
     assert resent["Location"] == first["Location"]
     assert Post.objects.filter(body="Posted once.").count() == 1
+
+
+def test_a_title_of_only_invisible_characters_is_refused_with_the_text_kept(
+    category: Category, member_client: Client
+) -> None:
+    response = member_client.post(
+        reverse("forum:new_thread", args=[category.slug]),
+        {"title": "\u200b\u200d\u2060 ", "body": "Words worth keeping.", "request_key": "t"},
+    )
+
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "at least one letter or number" in page
+    assert "Words worth keeping." in page
+    assert not Thread.objects.exists()
