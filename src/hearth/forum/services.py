@@ -198,6 +198,9 @@ def reply_to_thread(
                 .only("last_position", "category_id", "is_held")
                 .get(pk=thread.pk)
             )
+            if locked.category_id != thread.category_id:
+                # Moved since the caller loaded it: count and queue in its category now.
+                thread.category_id = locked.category_id
             if anonymous:
                 # The thread may have moved, or its category changed, since the
                 # check above: anonymous or not at all.

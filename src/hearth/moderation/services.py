@@ -320,12 +320,16 @@ def move_thread(*, moderator: User, thread: Thread, to: Category, reason: str) -
     _check(why_cannot_moderate_thread(viewer, thread))
     if not viewer.moderates(to.pk):
         raise PermissionDenied(_("You don't moderate the category you chose."))
-    if to.pk == thread.category_id:
+    # Where it is now, not where the moderator's page saw it: another move may have won.
+    current = Thread.objects.select_for_update().only("category_id").get(pk=thread.pk)
+    if to.pk == current.category_id:
         return
-    source = thread.category
+    source = Category.objects.get(pk=current.category_id)
+    _check(why_cannot_moderate_thread(viewer, current))
     Thread.objects.filter(pk=thread.pk).update(category=to)
     synchronise_category(source.pk)
     synchronise_category(to.pk)
+    thread.category = source  # the audit entry belongs to where it was
     publish(
         ThreadMoved(
             thread_id=thread.pk,
@@ -343,6 +347,7 @@ def move_thread(*, moderator: User, thread: Thread, to: Category, reason: str) -
         before={"category": source.slug},
         after={"category": to.slug},
     )
+    thread.category = to
     notify_member(
         thread.author,
         subject=_("A moderator moved your thread “%(title)s”") % {"title": thread.title},
@@ -435,6 +440,15 @@ def lift_suspension(*, moderator: User, member: User, reason: str) -> None:
 @transaction.atomic
 def approve_post(*, moderator: User, post: Post) -> None:
     _check(why_cannot_moderate_post(viewer_for(moderator), post))
+    current = Post.objects.only("is_held", "is_deleted", "is_hidden").get(pk=post.pk)
+    if not current.is_held:
+        return  # approved meanwhile, or never held
+    if current.is_deleted:
+        raise ValidationError(_("Its author deleted this post, so it can't be published."))
+    if current.is_hidden:
+        raise ValidationError(
+            _("This post was not approved earlier. Restore it first if it should be published.")
+        )
     if not release_held_post(post, approved_by=moderator):
         return  # not held (approved meanwhile, or never held)
     close_items_for_post(
