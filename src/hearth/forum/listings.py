@@ -236,4 +236,6 @@ def category_listing(
 
 def recent_listing(viewer: Viewer, limit: int) -> list[ThreadSummary]:
     """The most recently active listed threads, in every category the viewer may read."""
-    return _summaries(viewer, "1 = 1", {}, f"ORDER BY t.last_post_at DESC LIMIT {int(limit)}")
+    return _summaries(
+        viewer, "1 = 1", {}, f"ORDER BY t.last_post_at DESC, t.id DESC LIMIT {int(limit)}"
+    )
