@@ -209,6 +209,8 @@ def production_environment(work: Path, database_url: str, port: int) -> dict[str
         "HEARTH_POST_RATE_LIMIT": "1000000/60",
         "HEARTH_ACTION_RATE_LIMIT": "1000000/60",
         "HEARTH_WORKERS": str(WORKERS),
+        # Production behind a proxy that buffers request bodies: one thread per worker.
+        "HEARTH_THREADS": "1",
         "HEARTH_LOG_LEVEL": "WARNING",
         "BENCH_CEILING_PAGE": str(work / "ceiling.html"),
     }

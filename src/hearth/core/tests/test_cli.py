@@ -5,6 +5,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -210,3 +211,59 @@ def test_serve_refuses_a_port_that_is_already_served(tmp_path: Path) -> None:
 
     assert result.returncode != 0
     assert f"Port {port} on 127.0.0.1 is already in use" in result.stderr
+
+
+def _trickle(port: int, seconds: float) -> None:
+    """A client that sends its request body one byte a second (with a CSRF cookie, so the
+    server must read the body to find the form's token)."""
+    with socket.create_connection(("127.0.0.1", port)) as slow:
+        slow.sendall(
+            b"POST /accounts/login/ HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            b"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 100000\r\n"
+            b"Cookie: csrftoken=abcdefghijklmnopqrstuvwxyzABCDEF\r\n\r\n"
+        )
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            try:
+                slow.sendall(b"a")
+            except OSError:
+                return
+            time.sleep(1)
+
+
+def test_two_slow_clients_do_not_stall_pages(tmp_path: Path) -> None:
+    assert run_hearth("init", data_dir=tmp_path).returncode == 0
+    port = _free_port()
+    server = subprocess.Popen(  # noqa: S603 - our own interpreter and module
+        [sys.executable, "-m", "hearth", "serve", "--port", str(port), "--workers", "2"],
+        env={"HEARTH_DATA_DIR": str(tmp_path), "PATH": "/usr/bin:/bin"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_healthy(base, 30)
+        slow_clients = [
+            threading.Thread(target=_trickle, args=(port, 8), daemon=True) for _ in range(2)
+        ]
+        for client in slow_clients:
+            client.start()
+        time.sleep(1)
+
+        slowest = 0.0
+        for _probe in range(8):
+            started = time.monotonic()
+            with urllib.request.urlopen(f"{base}/accounts/login/", timeout=30) as response:  # noqa: S310
+                assert response.status == 200
+            slowest = max(slowest, time.monotonic() - started)
+            time.sleep(0.5)
+
+        assert slowest < 1.0, f"a page took {slowest:.1f} s while two clients trickled bodies"
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait(timeout=10)
