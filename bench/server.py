@@ -18,7 +18,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -58,9 +58,24 @@ def find_postgres_bin() -> Path:
     raise BenchError(message)
 
 
+@dataclass(frozen=True)
+class PostgresCluster:
+    """A throwaway cluster: its URL, and a way to restart it (drills do)."""
+
+    url: str
+    restart: Callable[[], None]
+
+
 @contextmanager
 def throwaway_postgres() -> Iterator[str]:
-    """Run a PostgreSQL cluster on a Unix socket in a temporary directory; yield its URL.
+    """Run a PostgreSQL cluster on a Unix socket in a temporary directory; yield its URL."""
+    with postgres_cluster() as cluster:
+        yield cluster.url
+
+
+@contextmanager
+def postgres_cluster() -> Iterator[PostgresCluster]:
+    """Run a PostgreSQL cluster on a Unix socket in a temporary directory.
 
     Unlike scripts/with-postgres (built for tests) the cluster keeps
     PostgreSQL's default durability (fsync, synchronous commit), as production
@@ -76,26 +91,36 @@ def throwaway_postgres() -> Iterator[str]:
     port = free_port()
     data = work / "data"
     started = False
+    options = f"-p {port} -k {work} -c listen_addresses='' -c max_connections=100"
+    pg_ctl = [*as_owner, str(pg_bin / "pg_ctl"), "-D", str(data), "-w"]
+
+    def restart() -> None:
+        """Stop the server at once (open connections break) and start it again."""
+        _run_checked(
+            [*pg_ctl, "-l", str(work / "server.log"), "-o", options, "-m", "fast", "restart"],
+            what="pg_ctl restart",
+            log=work / "server.log",
+        )
+
     try:
         _run_checked(
             [*as_owner, str(pg_bin / "initdb"), "-D", str(data), "-U", "hearth",
              "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"],
             what="initdb",
         )  # fmt: skip
-        options = f"-p {port} -k {work} -c listen_addresses='' -c max_connections=100"
         started = True
         _run_checked(
-            [*as_owner, str(pg_bin / "pg_ctl"), "-D", str(data), "-w",
-             "-l", str(work / "server.log"), "-o", options, "start"],
+            [*pg_ctl, "-l", str(work / "server.log"), "-o", options, "start"],
             what="pg_ctl start",
             log=work / "server.log",
-        )  # fmt: skip
+        )
         _run_checked(
             [str(pg_bin / "createdb"), "-h", str(work), "-p", str(port), "-U", "hearth", "hearth"],
             what="createdb",
         )
         # django-environ reads a socket directory from the path, not from the host part.
-        yield f"postgres://hearth@:{port}/{urllib.parse.quote(str(work), safe='')}/hearth"
+        url = f"postgres://hearth@:{port}/{urllib.parse.quote(str(work), safe='')}/hearth"
+        yield PostgresCluster(url=url, restart=restart)
     finally:
         if started:
             subprocess.run(

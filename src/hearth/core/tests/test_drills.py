@@ -1,15 +1,18 @@
 """Drills: real servers, real faults, a client ledger, and a reconciliation.
 
 Writers post replies to ``hearth serve`` (two granian workers) while one worker
-is killed with SIGKILL. Each writer keeps a ledger: a reply whose answer came
-back (a redirect to the post) is *acknowledged*; one whose connection broke is
-*uncertain* and is sent again, with the same request key, once the server is
-back -- as a member pressing "send" again would. Then the database is read:
-every acknowledged reply must exist exactly once, and no request key may have
-made two posts. Bounded: a few seconds of load on 127.0.0.1.
+is killed with SIGKILL, or (in the PostgreSQL pass) while PostgreSQL restarts.
+Each writer keeps a ledger: a reply whose answer came back (a redirect to the
+post) is *acknowledged*; one whose connection broke, or that got the 503
+"back in a moment" page, is *uncertain* and is sent again, with the same
+request key, once the server is back -- as a member pressing "send" again
+would. Then the database is read: every acknowledged reply must exist exactly
+once, and no request key may have made two posts. Bounded: a few seconds of
+load on 127.0.0.1.
 
-The database is the suite's: SQLite here, and in the PostgreSQL pass a fresh
-database on the same throwaway cluster.
+The worker drill uses the suite's database: SQLite here, and in the PostgreSQL
+pass a fresh database on the same throwaway cluster. The restart drill starts
+a PostgreSQL cluster of its own, so restarting it disturbs no other test.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ import threading
 import time
 import uuid
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -72,7 +75,8 @@ print(json.dumps({"keys": list(posts.values_list("request_key", flat=True)),
 class Ledger:
     acknowledged: list[str] = field(default_factory=list)
     uncertain: list[str] = field(default_factory=list)
-    server_errors: int = 0
+    server_errors: int = 0  # 503s: the maintenance page, with the text kept
+    generic_errors: int = 0  # anything else 5xx: must never happen
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -170,7 +174,8 @@ def _writer(port: int, thread_id: int, session: str, number: int, ledger: Ledger
             else:
                 ledger.uncertain.append(key)
                 mine.append(key)
-                ledger.server_errors += int(status >= 500)
+                ledger.server_errors += int(status == 503)
+                ledger.generic_errors += int(status >= 500 and status != 503)
     # Sent again once the server answers: the same key, the same words, the same member.
     for key in mine:
         form = urlencode(
@@ -199,61 +204,74 @@ def _writer(port: int, thread_id: int, session: str, number: int, ledger: Ledger
             time.sleep(0.3)
 
 
-@pytest.mark.django_db
-def test_killing_a_worker_during_replies_loses_and_duplicates_nothing(tmp_path: Path) -> None:
-    port = _free_port()
-    with drill_database() as database:
-        environment = {
-            "PATH": "/usr/bin:/bin",
-            "HOME": os.environ.get("HOME", "/root"),
-            "PYTHONPATH": str(PROJECT_ROOT),
-            "HEARTH_DATA_DIR": str(tmp_path),
-            "SITE_URL": f"http://127.0.0.1:{port}",
-            "ALLOWED_HOSTS": "127.0.0.1",
-            "HEARTH_POST_RATE_LIMIT": "100000/60",
-            "HEARTH_RATE_LIMITS": "false",
-            **database,
-        }
-        _hearth(environment, "init", "--verbosity", "0")
-        setup = json.loads(
-            _hearth(environment, "shell", "-c", f"WRITERS = {WRITERS}\n{SETUP}").splitlines()[-1]
-        )
-        server = subprocess.Popen(  # noqa: S603 - our own interpreter and module
-            [sys.executable, "-m", "hearth", "serve", "--port", str(port), "--workers", "2"],
-            env=environment,
-            stdout=(tmp_path / "server.log").open("wb"),
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        try:
-            _wait_healthy(f"http://127.0.0.1:{port}", 30)
-            ledger = Ledger()
-            writers = [
-                threading.Thread(
-                    target=_writer, args=(port, setup["thread"], session, number, ledger)
-                )
-                for number, session in enumerate(setup["sessions"])
-            ]
-            for writer in writers:
-                writer.start()
-            time.sleep(KILL_AFTER_SECONDS)
-            os.kill(_workers(server.pid)[0], signal.SIGKILL)
-            for writer in writers:
-                writer.join(timeout=120)
-        finally:
-            os.killpg(server.pid, signal.SIGTERM)
-            try:
-                server.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(server.pid, signal.SIGKILL)
-                server.wait(timeout=10)
-        stored = json.loads(_hearth(environment, "shell", "-c", RECONCILE).splitlines()[-1])
+@dataclass(frozen=True)
+class Outcome:
+    ledger: Ledger
+    stored_keys: Counter[str]
+    positions: list[int]
+    reply_count: int
 
-    keys = Counter(stored["keys"])
+
+def run_ledger_drill(
+    tmp_path: Path, database: dict[str, str], fault: Callable[[subprocess.Popen[bytes]], None]
+) -> Outcome:
+    """Serve Hearth, let the writers post, apply ``fault`` a little way in, resend what was
+    uncertain, and read back what the database holds."""
+    port = _free_port()
+    environment = {
+        "PATH": "/usr/bin:/bin",
+        "HOME": os.environ.get("HOME", "/root"),
+        "PYTHONPATH": str(PROJECT_ROOT),
+        "HEARTH_DATA_DIR": str(tmp_path),
+        "SITE_URL": f"http://127.0.0.1:{port}",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "HEARTH_POST_RATE_LIMIT": "100000/60",
+        "HEARTH_RATE_LIMITS": "false",
+        **database,
+    }
+    _hearth(environment, "init", "--verbosity", "0")
+    setup = json.loads(
+        _hearth(environment, "shell", "-c", f"WRITERS = {WRITERS}\n{SETUP}").splitlines()[-1]
+    )
+    server = subprocess.Popen(  # noqa: S603 - our own interpreter and module
+        [sys.executable, "-m", "hearth", "serve", "--port", str(port), "--workers", "2"],
+        env=environment,
+        stdout=(tmp_path / "server.log").open("wb"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    ledger = Ledger()
+    try:
+        _wait_healthy(f"http://127.0.0.1:{port}", 30)
+        writers = [
+            threading.Thread(target=_writer, args=(port, setup["thread"], session, number, ledger))
+            for number, session in enumerate(setup["sessions"])
+        ]
+        for writer in writers:
+            writer.start()
+        time.sleep(KILL_AFTER_SECONDS)
+        fault(server)
+        for writer in writers:
+            writer.join(timeout=120)
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait(timeout=10)
+    stored = json.loads(_hearth(environment, "shell", "-c", RECONCILE).splitlines()[-1])
+    return Outcome(ledger, Counter(stored["keys"]), stored["positions"], stored["reply_count"])
+
+
+def assert_reconciled(outcome: Outcome, drill: str) -> None:
+    """Every acknowledged reply is stored once; no key made two posts; nothing is missing."""
+    ledger, keys = outcome.ledger, outcome.stored_keys
     duplicated = [key for key, count in keys.items() if count > 1]
     lost = [key for key in ledger.acknowledged if key not in keys]
     logging.getLogger(__name__).warning(  # the drill's figures, shown with -rA or on failure
-        "drill: %s acknowledged, %s resent, %s lost, %s duplicated, %s x 5xx",
+        "%s: %s acknowledged, %s resent, %s lost, %s duplicated, %s x 5xx seen by members",
+        drill,
         len(ledger.acknowledged),
         len(ledger.uncertain),
         len(lost),
@@ -261,8 +279,38 @@ def test_killing_a_worker_during_replies_loses_and_duplicates_nothing(tmp_path: 
         ledger.server_errors,
     )
     assert len(ledger.acknowledged) > 20, "the writers got replies through"
+    assert ledger.generic_errors == 0, "database trouble answers 503, never the 500 page"
     assert not lost
     assert not duplicated
     assert set(keys) == set(ledger.acknowledged)  # every resent reply got its answer too
-    assert stored["positions"] == list(range(2, len(keys) + 2))  # no gaps, no repeats
-    assert stored["reply_count"] == len(keys)
+    assert outcome.positions == list(range(2, len(keys) + 2))  # no gaps, no repeats
+    assert outcome.reply_count == len(keys)
+
+
+def _kill_a_worker(server: subprocess.Popen[bytes]) -> None:
+    os.kill(_workers(server.pid)[0], signal.SIGKILL)
+
+
+@pytest.mark.django_db
+def test_killing_a_worker_during_replies_loses_and_duplicates_nothing(tmp_path: Path) -> None:
+    with drill_database() as database:
+        outcome = run_ledger_drill(tmp_path, database, _kill_a_worker)
+
+    assert_reconciled(outcome, "worker killed")
+
+
+@pytest.mark.skipif(
+    not os.environ.get("DATABASE_URL", "").startswith("postgres"),
+    reason="the PostgreSQL pass restarts a PostgreSQL cluster of its own",
+)
+def test_restarting_postgresql_during_replies_loses_and_duplicates_nothing(
+    tmp_path: Path,
+) -> None:
+    from bench.server import postgres_cluster  # noqa: PLC0415 - starts a cluster of its own
+
+    with postgres_cluster() as cluster:
+        outcome = run_ledger_drill(
+            tmp_path, {"DATABASE_URL": cluster.url}, lambda _server: cluster.restart()
+        )
+
+    assert_reconciled(outcome, "PostgreSQL restarted")
