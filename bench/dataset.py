@@ -33,10 +33,14 @@ from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.db import transaction
 from django.test import Client
+from django.utils import timezone
 
 from hearth.accounts.models import User
+from hearth.core.text import MAX_SOURCE_BYTES
+from hearth.forum.counters import synchronise_thread
 from hearth.forum.models import Category, Post, Thread, Visibility
 from hearth.forum.services import reply_to_thread, start_thread
+from hearth.forum.text import render_post_body
 
 BATCH_SIZE = 250
 CATEGORY_SLUG = "benchmark"
@@ -64,12 +68,15 @@ class Size:
     medium_replies: int
     big_replies: int
     big_page: int  # the deep page of the big thread to measure (clamped to its last page)
+    large_posts: int  # replies of the largest size a post may have, for the memory reading
     body_chars: int = 600
 
 
-FULL = Size(members=50, threads=1000, medium_replies=200, big_replies=10_000, big_page=400)
+FULL = Size(
+    members=50, threads=1000, medium_replies=200, big_replies=10_000, big_page=400, large_posts=400
+)
 # Small enough for CI's smoke test; "page 400" becomes the big thread's last full page.
-TINY = Size(members=5, threads=20, medium_replies=30, big_replies=450, big_page=400)
+TINY = Size(members=5, threads=20, medium_replies=30, big_replies=450, big_page=400, large_posts=20)
 
 
 @dataclass
@@ -78,10 +85,13 @@ class Timings:
     threads: float = 0.0
     medium_thread: float = 0.0
     big_thread: float = 0.0
+    large_thread: float = 0.0
 
     @property
     def total(self) -> float:
-        return self.members + self.threads + self.medium_thread + self.big_thread
+        return (
+            self.members + self.threads + self.medium_thread + self.big_thread + self.large_thread
+        )
 
 
 @dataclass(frozen=True)
@@ -90,6 +100,8 @@ class Dataset:
     medium_thread_id: int
     big_thread_id: int
     posting_thread_id: int
+    large_thread_id: int
+    large_posts: int
     reader: str
     writers: list[str]
     big_replies: int
@@ -129,7 +141,7 @@ def build(size: Size, *, say: Callable[[str], None]) -> Dataset:
     authors = cycle(members)
 
     started = time.perf_counter()
-    ordinary = size.threads - 3
+    ordinary = size.threads - 4
     with transaction.atomic():
         for number in range(1, ordinary + 1):
             _start(
@@ -145,6 +157,7 @@ def build(size: Size, *, say: Callable[[str], None]) -> Dataset:
     )
     medium = _start(category, next(authors), "A long conversation", rng=rng, size=size, number=1)
     big = _start(category, next(authors), "The very long thread", rng=rng, size=size, number=2)
+    large = _start(category, next(authors), "The longest posts", rng=rng, size=size, number=3)
     timings.threads = time.perf_counter() - started
     say(f"  {size.threads} threads in {timings.threads:.1f} s")
 
@@ -159,11 +172,18 @@ def build(size: Size, *, say: Callable[[str], None]) -> Dataset:
     rate = size.big_replies / timings.big_thread
     say(f"  {size.big_replies} replies in {timings.big_thread:.1f} s ({rate:.0f} replies/s)")
 
+    started = time.perf_counter()
+    _add_largest_posts(large, authors, size.large_posts, rng=rng)
+    timings.large_thread = time.perf_counter() - started
+    say(f"  {size.large_posts} replies of the largest size in {timings.large_thread:.1f} s")
+
     return Dataset(
         category_slug=category.slug,
         medium_thread_id=medium.pk,
         big_thread_id=big.pk,
         posting_thread_id=posting.pk,
+        large_thread_id=large.pk,
+        large_posts=size.large_posts,
         reader=members[0].username,
         writers=[member.username for member in members[1 : 1 + WRITERS_PER_RUN]],
         big_replies=size.big_replies,
@@ -229,6 +249,40 @@ def _reply_many(
                 )
         if say is not None and batch.stop % 2000 == 0:
             say(f"    {batch.stop} / {count}")
+
+
+def _add_largest_posts(
+    thread: Thread, authors: Iterator[User], count: int, *, rng: random.Random
+) -> None:
+    """Replies as large as a post may be, for the memory reading (``bench.run``).
+
+    The bulk path, on purpose: what is measured is reading them, so the rows are
+    inserted directly (rendering 400 posts of 64 KB through the service would
+    add a minute to every run). Each is stored as the service would store it,
+    text and rendered HTML, and the thread's counters are then worked out by the
+    same ``synchronise_thread`` the services use.
+    """
+    now = timezone.now()
+    # A few different texts, rendered once each (64 KB takes a tenth of a second):
+    # every post is still its own row, fragment and cache entry.
+    texts = [plain_text(rng, MAX_SOURCE_BYTES - 1024) for _ in range(4)]
+    renderings = [render_post_body(text) for text in texts]
+    posts = []
+    for offset in range(count):
+        body, rendered = texts[offset % 4], renderings[offset % 4]
+        author = next(authors)
+        posts.append(
+            Post(
+                thread=thread, position=offset + 2, author=author,
+                author_name=author.display_name, body=body, body_html=rendered.html,
+                render_version=rendered.version, created_at=now,
+                request_key=f"bench-large-{thread.pk}-{offset}",
+            )
+        )  # fmt: skip
+    with transaction.atomic():
+        Post.objects.bulk_create(posts, batch_size=50)
+        Thread.objects.filter(pk=thread.pk).update(last_position=count + 1)
+        synchronise_thread(thread.pk)
 
 
 def sign_in(username: str) -> str:

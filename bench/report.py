@@ -13,6 +13,7 @@ PAGE_SHARE_OF_CEILING = 0.25
 DEEP_PAGE_TOLERANCE = 0.10
 POST_P99_MS = 100.0
 WORKER_RSS_MIB = 150
+LARGE_POSTS_RSS_MIB = 200  # issue 11: memory bounded however large the posts
 BUSY_LOAD_PER_CPU = 0.5
 
 
@@ -65,6 +66,9 @@ class Results:
     worker_rss_mib: float
     worker_peak_rss_mib: float
     verdicts: list[Verdict] = field(default_factory=list)
+    # Reading the thread of largest posts: posts, pages_read, rss_before_mib, rss_mib,
+    # peak_rss_mib (max over workers).
+    large_posts: dict[str, float] = field(default_factory=dict)
     server_log: str = ""  # kept only when a request failed
     machine: dict[str, float] = field(default_factory=dict)  # CPUs and 1-minute load averages
 
@@ -125,6 +129,16 @@ def judge(results: Results) -> list[Verdict]:
             f"{posting.errors} errors, {posting.lost} lost, {posting.duplicated} duplicated",
         )
     )
+    if large := results.large_posts:
+        over = large["peak_rss_mib"] - LARGE_POSTS_RSS_MIB
+        verdicts.append(
+            Verdict(
+                f"worker RSS < {LARGE_POSTS_RSS_MIB} MiB reading the largest posts",
+                over < 0,
+                f"peak {large['peak_rss_mib']:.0f} MiB"
+                + ("" if over < 0 else f", {over:.0f} MiB over"),
+            )
+        )
     rss_over = results.worker_rss_mib - WORKER_RSS_MIB
     verdicts.append(
         Verdict(
@@ -190,6 +204,17 @@ def summary(results: Results) -> str:
         f"(the {dataset['big_replies']:,}-reply thread: {dataset['big_thread_seconds']:.1f} s)",
         f"worker RSS after the run: {results.worker_rss_mib:.1f} MiB "
         f"(peak during the run: {results.worker_peak_rss_mib:.1f} MiB; max over workers)",
+        *(
+            [
+                f"largest posts: {results.large_posts['posts']:.0f} posts of 64 KB read "
+                f"{results.large_posts['pages_read']:.0f} pages; worker RSS "
+                f"{results.large_posts['rss_before_mib']:.1f} MiB before, "
+                f"{results.large_posts['rss_mib']:.1f} MiB after "
+                f"(peak {results.large_posts['peak_rss_mib']:.1f} MiB)"
+            ]
+            if results.large_posts
+            else []
+        ),
         f"posting: {posting.writers} writers, {posting.completed_requests} requests completed, "
         f"{posting.acknowledged} acknowledged, {posting.posts_created} posts created; "
         f"{posting.errors} errors, {posting.lost} lost, {posting.duplicated} duplicated, "

@@ -250,6 +250,7 @@ def measure(
     ]
     post_row, posting = measure_posting(arguments, server, data, prepared, post_script)
     rows.append(post_row)
+    large_posts = read_largest_posts(server, data, prepared)
 
     memory = server.worker_memory()
     if not memory:
@@ -286,9 +287,41 @@ def measure(
         posting=posting,
         worker_rss_mib=max(worker.rss_bytes for worker in memory) / report.MIB,
         worker_peak_rss_mib=max(worker.peak_bytes for worker in memory) / report.MIB,
+        large_posts=large_posts,
     )
     results.verdicts = report.judge(results)
     return results
+
+
+def read_largest_posts(server: HearthServer, data: Dataset, prepared: Prepared) -> dict[str, float]:
+    """Read every page of the thread of largest posts, three times over as the member (so
+    each worker meets each post), then take the workers' memory: the fragment cache is
+    bounded in bytes, so it must stay flat however large the posts."""
+    from django.urls import reverse  # noqa: PLC0415
+
+    say(f"reading {data.large_posts} posts of the largest size")
+    path = reverse("forum:thread", kwargs={"thread_id": data.large_thread_id})
+    cookie = prepared.visitors["member"].cookie_header
+    from hearth.forum.selectors import POSTS_PER_PAGE  # noqa: PLC0415 - Django is set up
+
+    pages = max(1, -(-(data.large_posts + 1) // POSTS_PER_PAGE))
+    before = max(worker.rss_bytes for worker in server.worker_memory()) / report.MIB
+    read = 0
+    for _round in range(3):
+        for page in range(1, pages + 1):
+            answer = fetch(server.port, f"{path}?page={page}", cookie)
+            if answer.status != 200:
+                message = f"{path}?page={page} answered {answer.status}, not 200"
+                raise BenchError(message)
+            read += 1
+    memory = server.worker_memory()
+    return {
+        "posts": float(data.large_posts),
+        "pages_read": float(read),
+        "rss_before_mib": before,
+        "rss_mib": max(worker.rss_bytes for worker in memory) / report.MIB,
+        "peak_rss_mib": max(worker.peak_bytes for worker in memory) / report.MIB,
+    }
 
 
 def prepare(server: HearthServer, data: Dataset, size: Size, scenarios: list[Scenario]) -> Prepared:
@@ -465,7 +498,8 @@ def describe(size: Size) -> str:
     return (
         f"{size.members} members, 1 category with {size.threads} threads, "
         f"a {size.medium_replies}-reply and a {size.big_replies}-reply thread "
-        f"(~{size.body_chars}-character posts)"
+        f"(~{size.body_chars}-character posts), and a thread of {size.large_posts} posts "
+        "of the largest size (64 KB)"
     )
 
 

@@ -60,6 +60,8 @@ def test_make_bench_measures_every_scenario_with_a_tiny_data_set(tmp_path: Path)
         assert row["requests"] > 0, row
     assert record["posting"]["lost"] == 0
     assert record["posting"]["duplicated"] == 0
+    assert record["large_posts"]["pages_read"] >= 3  # the largest posts were read
+    assert record["large_posts"]["peak_rss_mib"] > 0
     assert "targets:" in result.stdout
 
 
