@@ -14,9 +14,10 @@ dataclass that is not frozen).
 The store is bounded in bytes, not entries (``MAX_BYTES``, from
 ``HEARTH_FRAGMENT_CACHE_MB``): each value's size is estimated once, when it
 is stored, and the least recently used entries are dropped until the total
-fits. A value larger than ``MAX_ENTRY_BYTES`` (a hundredth of the budget by
-default) is not kept at all, so a few very large posts cannot push out
-everything else.
+fits. A value larger than ``MAX_ENTRY_BYTES`` (64 KiB by default: a post of
+the largest size, not a usual one) is not kept at all: rendering it again
+costs little next to reading its text, and a few very large posts can neither
+push out everything else nor hold a worker's memory.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ _MISSING = object()
 _stores: dict[str, _Store] = {}
 _stores_lock = Lock()
 DEFAULT_MAX_BYTES = 32 * 1024 * 1024
+DEFAULT_MAX_ENTRY_BYTES = 64 * 1024
 
 
 class _Store:
@@ -86,7 +88,9 @@ class ProcessMemoryCache(BaseCache):
         super().__init__(params)
         options = params.get("OPTIONS", {})
         self.max_bytes = int(options.get("MAX_BYTES", DEFAULT_MAX_BYTES))
-        self.max_entry_bytes = int(options.get("MAX_ENTRY_BYTES", self.max_bytes // 100))
+        self.max_entry_bytes = int(
+            options.get("MAX_ENTRY_BYTES", min(DEFAULT_MAX_ENTRY_BYTES, self.max_bytes // 100))
+        )
         if "MAX_ENTRIES" not in options and "max_entries" not in params:
             self._max_entries = sys.maxsize  # bounded by bytes alone
         with _stores_lock:

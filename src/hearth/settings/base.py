@@ -60,6 +60,9 @@ HEARTH_POST_RATE_LIMIT = env.str("HEARTH_POST_RATE_LIMIT", default="20/600")
 HEARTH_ACTION_RATE_LIMIT = env.str("HEARTH_ACTION_RATE_LIMIT", default="240/600")
 # Uploads larger than this are refused with 413 before Django reads them.
 HEARTH_MAX_REQUEST_BYTES = env.int("HEARTH_MAX_REQUEST_BYTES", default=4 * 1024 * 1024)
+# A request body must arrive within this many seconds (0: no limit), or it is
+# answered 408 and its page thread is freed (hearth.core.body_reads).
+HEARTH_BODY_READ_TIMEOUT = env.float("HEARTH_BODY_READ_TIMEOUT", default=60.0)
 
 # Between sessions (the private toolkit): Fernet keys for its encrypted text,
 # comma-separated, the first one current. Unset means the key file
@@ -197,7 +200,7 @@ else:
 CACHES["fragments"] = {
     "BACKEND": "hearth.core.memory_cache.ProcessMemoryCache",
     "LOCATION": "hearth-fragments",
-    # Bounded in bytes; a fragment over a hundredth of the budget is not kept.
+    # Bounded in bytes; a fragment over 64 KiB (a post of the largest size) is not kept.
     "OPTIONS": {"MAX_BYTES": env.int("HEARTH_FRAGMENT_CACHE_MB", default=32) * 1024 * 1024},
 }
 

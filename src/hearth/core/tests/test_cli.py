@@ -267,3 +267,39 @@ def test_two_slow_clients_do_not_stall_pages(tmp_path: Path) -> None:
         except subprocess.TimeoutExpired:
             os.killpg(server.pid, signal.SIGKILL)
             server.wait(timeout=10)
+
+
+def test_a_body_that_trickles_past_the_read_timeout_is_answered_408(tmp_path: Path) -> None:
+    assert run_hearth("init", data_dir=tmp_path).returncode == 0
+    port = _free_port()
+    server = subprocess.Popen(  # noqa: S603 - our own interpreter and module
+        [sys.executable, "-m", "hearth", "serve", "--port", str(port), "--workers", "1"],
+        env={
+            "HEARTH_DATA_DIR": str(tmp_path),
+            "PATH": "/usr/bin:/bin",
+            "HEARTH_BODY_READ_TIMEOUT": "1.5",
+        },
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        _wait_healthy(f"http://127.0.0.1:{port}", 30)
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as slow:
+            slow.sendall(
+                b"POST /accounts/login/ HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                b"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 1000\r\n\r\n"
+                b"login=a"
+            )
+            started = time.monotonic()
+            answer = slow.recv(200)
+
+        assert answer.startswith(b"HTTP/1.1 408"), answer
+        assert time.monotonic() - started < 5
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait(timeout=10)
