@@ -4,6 +4,7 @@ copying a link, permalinks, drafts surviving a reload, and axe on every page."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -123,3 +124,42 @@ def test_a_draft_survives_a_reload(
     expect(page.get_by_label("Title")).to_have_value("Half-written thoughts")
     expect(page.get_by_label("Your message")).to_have_value("I don't want to lose this sentence.")
     assert_no_axe_violations(axe, page)
+
+
+def test_a_draft_the_server_cannot_save_says_so_and_keeps_trying(
+    page: Page, live_url: str, make_member: MakeMember, forum_category: Category
+) -> None:
+    member = make_member(username="dora", display_name="Dora")
+    sign_in(page, live_url, member)
+    page.goto(f"{live_url}/c/{forum_category.slug}/new/")
+    attempts: list[str] = []
+
+    def database_away(route: Any) -> None:
+        attempts.append(route.request.url)
+        route.fulfill(status=503, body="back in a moment")
+
+    page.route("**/drafts/", database_away)
+    page.get_by_label("Your message").fill("Words the server can't keep yet.")
+
+    expect(page.get_by_role("status").filter(has_text="Not saved")).to_be_visible(timeout=8000)
+    page.unroute("**/drafts/")
+    expect(page.get_by_role("status").filter(has_text="Draft saved.")).to_be_visible(timeout=15000)
+    assert attempts, "the draft was sent while the server was away"
+    expect(page.get_by_label("Your message")).to_have_value("Words the server can't keep yet.")
+
+
+def test_the_composer_says_how_much_room_is_left_near_the_size_limit(
+    page: Page, live_url: str, make_member: MakeMember, forum_category: Category
+) -> None:
+    sign_in(page, live_url, make_member(username="eli", display_name="Eli"))
+    page.goto(f"{live_url}/c/{forum_category.slug}/new/")
+    counter = page.locator("[data-size-status]")
+
+    page.get_by_label("Your message").fill("A short post.")
+    expect(counter).to_be_hidden()
+
+    page.get_by_label("Your message").fill("x" * 60_000)
+    expect(counter).to_contain_text("59 KB of the 64 KB a post can hold")
+
+    page.get_by_label("Your message").fill("x" * 70_000)
+    expect(counter).to_contain_text("over the 64 KB a post can hold")

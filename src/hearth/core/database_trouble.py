@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
+from django.contrib.sessions.middleware import SessionMiddleware
 from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
@@ -115,3 +116,19 @@ def best_effort(what: str, write: Callable[[], object]) -> bool:
             except DatabaseError:  # the connection is gone; a new one starts from settings
                 logger.warning("Could not restore SQLite's busy timeout")
     return True
+
+
+class BestEffortSessionMiddleware(SessionMiddleware):
+    """Django's sessions, except that saving a session changed while *reading* a page
+    (a one-time note taken out of it, say) never costs the page when the database is
+    locked or away: the change is kept for the next request instead. A session changed
+    by a form sent (signing in) must be saved, so there an error still answers 503."""
+
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        if request.method not in {"GET", "HEAD"}:
+            return super().process_response(request, response)
+        try:
+            return super().process_response(request, response)
+        except DatabaseError as error:
+            logger.warning("Skipped saving the session on %s: %s", request.path, error)
+            return response

@@ -104,7 +104,7 @@ MIDDLEWARE = [
     "hearth.core.middleware.RequestSizeLimitMiddleware",
     "hearth.core.middleware.UnstorableInputMiddleware",
     "hearth.core.database_trouble.DatabaseTroubleMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    "hearth.core.database_trouble.BestEffortSessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

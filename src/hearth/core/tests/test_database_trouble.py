@@ -137,3 +137,24 @@ def test_readyz_checks_the_database(client: Client, monkeypatch: pytest.MonkeyPa
 
 def test_healthz_is_liveness_without_the_database(client: Client) -> None:
     assert client.get("/healthz").status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_session_change_while_reading_is_skipped_when_the_database_is_away(
+    member_client: Client, make_thread: MakeThread, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.contrib.sessions.backends.db import SessionStore  # noqa: PLC0415
+
+    thread = make_thread(title="Read while the database hiccups")
+    session = member_client.session
+    session["hearth_crisis_panel"] = {"post_id": 1, "thread_id": thread.pk, "item_id": 1}
+    session.save()
+
+    def locked(*args: object, **kwargs: object) -> None:
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(SessionStore, "save", locked)
+    response = member_client.get(thread.get_absolute_url())  # takes the note out of the session
+
+    assert response.status_code == 200
+    assert "Read while the database hiccups" in response.content.decode()

@@ -5,14 +5,11 @@ from __future__ import annotations
 
 import http.cookiejar
 import re
-import subprocess
-import sys
-import time
 import urllib.parse
 import urllib.request
 from pathlib import Path
 
-from hearth.core.tests.test_cli import _free_port
+from hearth.core.tests.serving import free_port, hearth_serving
 from hearth.core.tests.test_configuration import run_hearth
 
 # Every moderation setting away from its default.
@@ -68,28 +65,15 @@ def test_the_demo_loads_and_is_served_with_first_posts_held_and_strict_moderatio
     held_posts, held_threads, posts = map(int, counts.stdout.split()[-3:])
     assert (held_posts, held_threads) == (0, 0)
     assert posts > 10
-    port = _free_port()
-    server = subprocess.Popen(  # noqa: S603 - our own interpreter and module
-        [sys.executable, "-m", "hearth", "serve", "--port", str(port), "--workers", "1"],
-        env={
-            "HEARTH_DATA_DIR": str(tmp_path),
-            "PATH": "/usr/bin:/bin",
-            "SITE_URL": f"http://127.0.0.1:{port}",
-            **STRICT_MODERATION,
-        },
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/healthz", timeout=2):  # noqa: S310
-                    break
-            except OSError:
-                assert time.monotonic() < deadline, "the server did not start"
-                time.sleep(0.2)
+    port = free_port()
+    environment = {
+        "HEARTH_DATA_DIR": str(tmp_path),
+        "PATH": "/usr/bin:/bin",
+        "SITE_URL": f"http://127.0.0.1:{port}",
+        **STRICT_MODERATION,
+    }
+    with hearth_serving(environment, port=port) as served:
+        base = served.base
         home = _sign_in_and_read(base, "/")
         assert DEMO_TITLE in home
         thread_path = re.search(r'href="(/t/\d+/)"[^>]*>' + re.escape(DEMO_TITLE), home)
@@ -97,6 +81,3 @@ def test_the_demo_loads_and_is_served_with_first_posts_held_and_strict_moderatio
         thread = _sign_in_and_read(base, thread_path.group(1))
         assert "Original Post" in thread
         assert "Waiting for a moderator" not in thread
-    finally:
-        server.terminate()
-        server.wait(timeout=10)

@@ -37,7 +37,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from hearth.core.tests.test_cli import _free_port, _wait_healthy, _workers
+from hearth.core.tests.serving import Served, free_port, hearth_serving, workers_of
 
 WRITERS = 4
 LOAD_SECONDS = 6.0
@@ -213,11 +213,11 @@ class Outcome:
 
 
 def run_ledger_drill(
-    tmp_path: Path, database: dict[str, str], fault: Callable[[subprocess.Popen[bytes]], None]
+    tmp_path: Path, database: dict[str, str], fault: Callable[[Served], None]
 ) -> Outcome:
     """Serve Hearth, let the writers post, apply ``fault`` a little way in, resend what was
     uncertain, and read back what the database holds."""
-    port = _free_port()
+    port = free_port()
     environment = {
         "PATH": "/usr/bin:/bin",
         "HOME": os.environ.get("HOME", "/root"),
@@ -233,16 +233,8 @@ def run_ledger_drill(
     setup = json.loads(
         _hearth(environment, "shell", "-c", f"WRITERS = {WRITERS}\n{SETUP}").splitlines()[-1]
     )
-    server = subprocess.Popen(  # noqa: S603 - our own interpreter and module
-        [sys.executable, "-m", "hearth", "serve", "--port", str(port), "--workers", "2"],
-        env=environment,
-        stdout=(tmp_path / "server.log").open("wb"),
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
     ledger = Ledger()
-    try:
-        _wait_healthy(f"http://127.0.0.1:{port}", 30)
+    with hearth_serving(environment, port=port, workers=2, log=tmp_path / "server.log") as served:
         writers = [
             threading.Thread(target=_writer, args=(port, setup["thread"], session, number, ledger))
             for number, session in enumerate(setup["sessions"])
@@ -250,16 +242,9 @@ def run_ledger_drill(
         for writer in writers:
             writer.start()
         time.sleep(KILL_AFTER_SECONDS)
-        fault(server)
+        fault(served)
         for writer in writers:
             writer.join(timeout=120)
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait(timeout=10)
     stored = json.loads(_hearth(environment, "shell", "-c", RECONCILE).splitlines()[-1])
     return Outcome(ledger, Counter(stored["keys"]), stored["positions"], stored["reply_count"])
 
@@ -287,8 +272,8 @@ def assert_reconciled(outcome: Outcome, drill: str) -> None:
     assert outcome.reply_count == len(keys)
 
 
-def _kill_a_worker(server: subprocess.Popen[bytes]) -> None:
-    os.kill(_workers(server.pid)[0], signal.SIGKILL)
+def _kill_a_worker(served: Served) -> None:
+    os.kill(workers_of(served.process.pid)[0], signal.SIGKILL)
 
 
 @pytest.mark.django_db
