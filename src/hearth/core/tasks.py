@@ -25,6 +25,9 @@ from django.utils import timezone
 logger = logging.getLogger(__name__)
 
 DEFAULT_MAX_ATTEMPTS = 6
+# A task still "running" this long after it started lost its worker (killed, or the
+# machine restarted): it is handed to another worker. Hearth's tasks take seconds.
+ABANDONED_AFTER = timedelta(minutes=15)
 FIRST_RETRY_AFTER = timedelta(seconds=15)
 LONGEST_WAIT = timedelta(hours=1)
 
@@ -104,3 +107,22 @@ def run_due_tasks(limit: int = 1000) -> int:
         worker.run_task(found)
         ran += 1
     return ran
+
+
+def requeue_abandoned_tasks(older_than: timedelta = ABANDONED_AFTER) -> int:
+    """Make tasks that a dead worker left "running" ready to run again; return how many.
+
+    django-tasks-db marks a task running when a worker claims it and has no lease:
+    a worker killed mid-task would leave it so forever. Tasks are idempotent, so
+    running one again is safe.
+    """
+    from django.tasks import TaskResultStatus  # noqa: PLC0415
+    from django_tasks_db.models import DBTaskResult  # noqa: PLC0415
+
+    abandoned = DBTaskResult.objects.filter(
+        status=TaskResultStatus.RUNNING, started_at__lt=timezone.now() - older_than
+    )
+    count = abandoned.update(status=TaskResultStatus.READY, started_at=None)
+    if count:
+        logger.warning("Handed %s abandoned task(s) to the next worker", count)
+    return count

@@ -387,3 +387,27 @@ def test_sign_up_hashes_the_password_whether_or_not_the_account_can_be_made(
     Client().post(reverse("account_signup"), SIGNUP)
 
     assert counted_hashing.count(SIGNUP["password1"]) == 1
+
+
+def test_a_task_left_running_by_a_dead_worker_is_run_again() -> None:
+    CALLS.clear()
+    note_knock.enqueue(door=11)
+    task = DBTaskResult.objects.get()
+    task.claim("a-worker-that-was-killed")
+    DBTaskResult.objects.filter(pk=task.pk).update(started_at=timezone.now() - timedelta(hours=1))
+    assert run_due_tasks() == 0  # still "running": nobody else takes it
+
+    call_command("tick", verbosity=0)
+
+    assert run_due_tasks() == 1
+    assert CALLS == [11]
+    assert DBTaskResult.objects.get(pk=task.pk).status == TaskResultStatus.SUCCESSFUL
+
+
+def test_a_task_still_running_recently_is_left_to_its_worker() -> None:
+    note_knock.enqueue(door=12)
+    DBTaskResult.objects.get().claim("a-busy-worker")
+
+    call_command("tick", verbosity=0)
+
+    assert DBTaskResult.objects.get().status == TaskResultStatus.RUNNING
