@@ -16,14 +16,13 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hearth.accounts.models import User
 from hearth.core.database_trouble import best_effort
 from hearth.core.events import publish
-from hearth.core.text import MAX_SOURCE_BYTES, RENDER_VERSION, RenderedText, SourceTooLong
+from hearth.core.text import MAX_SOURCE_BYTES, RENDER_VERSION, SourceTooLong
 from hearth.core.visible_text import has_visible_letters
 from hearth.forum.counters import synchronise_thread
 from hearth.forum.events import (
@@ -57,7 +56,7 @@ from hearth.forum.permissions import (
     check_can_reply,
     check_can_start_thread,
 )
-from hearth.forum.text import render_post_body
+from hearth.forum.text import RenderedPost, render_post_body
 from hearth.forum.viewer import Viewer, viewer_for
 from hearth.safety.crisis_matching import CrisisMatch
 from hearth.safety.models import ContentNoteLabel
@@ -594,7 +593,7 @@ def set_reply_order(*, member: User, newest_first: bool) -> None:
     member.save(update_fields=["replies_newest_first"])
 
 
-def _render(body: str) -> RenderedText:
+def _render(body: str) -> RenderedPost:
     if not body.strip():
         raise ValidationError(_("Please write something before posting."), code="empty")
     try:
@@ -603,18 +602,9 @@ def _render(body: str) -> RenderedText:
         raise ValidationError(too_long_message(), code="too_long") from error
 
 
-def mentioned_member_ids(rendered: RenderedText, *, author_id: int | None) -> list[int]:
-    """The active members a rendered text mentions, the author left out (a query only
-    when it mentions someone)."""
-    if not rendered.mentioned_usernames:
-        return []
-    names = [name.lower() for name in rendered.mentioned_usernames]
-    found = (
-        User.objects.annotate(lowered=Lower("username"))
-        .filter(lowered__in=names, is_active=True)
-        .values_list("pk", flat=True)
-    )
-    return sorted(member_id for member_id in found if member_id != author_id)
+def mentioned_member_ids(rendered: RenderedPost, *, author_id: int | None) -> list[int]:
+    """The members a rendered post mentions, its author left out."""
+    return [member_id for member_id in rendered.mentioned_member_ids if member_id != author_id]
 
 
 def too_long_message() -> str:
@@ -670,7 +660,7 @@ def _insert_post(
     author: User,
     author_name: str,
     body: str,
-    rendered: RenderedText,
+    rendered: RenderedPost,
     request_key: str,
     now: datetime,
     anonymous: bool,

@@ -90,10 +90,11 @@ def _int_parameter(request: HttpRequest, name: str, default: int) -> int | None:
 
 def _too_fast_unless_resent(request: HttpRequest, member: User, form: Form) -> bool:
     """Over the posting rate limit -- unless this form was already posted: a resend is
-    answered with what it made (or its conflict), never "not posted yet"."""
-    if services.find_post_for_request(member, form.cleaned_data["request_key"]) is not None:
+    answered with what it made (or its conflict), never "not posted yet". (The key is
+    looked up only over the limit: the service looks it up anyway.)"""
+    if not _too_fast(request, "post", POST_RATE):
         return False
-    return _too_fast(request, "post", POST_RATE)
+    return services.find_post_for_request(member, form.cleaned_data["request_key"]) is None
 
 
 def _request_key_conflict(
