@@ -22,6 +22,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("hearth.accounts.urls")),
     path("", include("hearth.safety.urls")),
     path("", include("hearth.moderation.urls")),
+    path("", include("hearth.notifications.urls")),
     path("notes/", include("hearth.between_sessions.urls")),
     path("", forum_views.home, name="home"),
     path("", include("hearth.forum.urls")),

@@ -115,6 +115,9 @@ class User(AbstractUser):
     suspension_is_partial = models.BooleanField(default=False, editable=False)
     # Counted here so every page's menu can show it without a query.
     unread_notices = models.PositiveIntegerField(default=0, editable=False)
+    # The bell's count, kept equal to the unread notifications by
+    # hearth.notifications.delivery.recount_unread (0 during a break).
+    unread_notifications = models.PositiveIntegerField(default=0, editable=False)
     # Bumped whenever what others see of a member (name, avatar) changes, so
     # cached fragments that show the member can be keyed by it.
     profile_version = models.PositiveIntegerField(default=1, editable=False)

@@ -26,7 +26,7 @@ def _site_header_key(user: Any) -> str:
             user.pk,
             user.username,
             user.display_name,
-            user.unread_notices,
+            user.unread_notifications,
             user.is_moderator_or_administrator,
         )
     )

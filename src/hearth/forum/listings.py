@@ -23,10 +23,12 @@ from django.db import connections
 from hearth.core.raw_rows import ModelColumns, Params, fetch_one, fetch_rows, read_alias
 from hearth.forum.models import (
     Category,
+    CategoryFollowing,
     CategoryReadMark,
+    FollowLevel,
     ReadState,
     Thread,
-    ThreadMute,
+    ThreadFollowing,
     Visibility,
 )
 from hearth.forum.viewer import Viewer
@@ -140,15 +142,30 @@ def home_categories(viewer: Viewer) -> tuple[list[Category], frozenset[int]]:
     return categories, listed_last
 
 
-def category_by_slug(slug: str) -> Category | None:
-    """The category with this slug, whoever may read it (one query)."""
+def category_by_slug(slug: str, *, follower_id: int | None = None) -> Category | None:
+    """The category with this slug, whoever may read it (one query); with ``follower_id``
+    also that member's own follow level for it, as ``viewer_follow_level``."""
+    if follower_id is None:
+        row, using = fetch_one(
+            Category,
+            f'SELECT {CATEGORY_COLUMNS.sql} FROM "{Category._meta.db_table}" c '  # noqa: S608
+            "WHERE c.slug = %(slug)s",
+            {"slug": slug},
+        )
+        return CATEGORY_COLUMNS.instance(row, using=using) if row else None
     row, using = fetch_one(
         Category,
-        f'SELECT {CATEGORY_COLUMNS.sql} FROM "{Category._meta.db_table}" c '  # noqa: S608
-        "WHERE c.slug = %(slug)s",
-        {"slug": slug},
+        f"SELECT {CATEGORY_COLUMNS.sql}, "  # noqa: S608 - our own tables
+        f'(SELECT level FROM "{CategoryFollowing._meta.db_table}" f '
+        "WHERE f.member_id = %(member)s AND f.category_id = c.id) "
+        f'FROM "{Category._meta.db_table}" c WHERE c.slug = %(slug)s',
+        {"slug": slug, "member": follower_id},
     )
-    return CATEGORY_COLUMNS.instance(row, using=using) if row else None
+    if row is None:
+        return None
+    category: Category = CATEGORY_COLUMNS.instance(row, using=using)
+    category.__dict__["viewer_follow_level"] = row[len(CATEGORY_COLUMNS)] or ""
+    return category
 
 
 def listed_where(viewer: Viewer, category_alias: str = "c") -> tuple[str, dict[str, Any]]:
@@ -167,15 +184,15 @@ def listed_where(viewer: Viewer, category_alias: str = "c") -> tuple[str, dict[s
         params |= {"not_held": False, "viewer": viewer.member_id, **moderated_ids}
     if viewer.member_id is not None:
         conditions.append(
-            f'NOT EXISTS (SELECT 1 FROM "{ThreadMute._meta.db_table}" tm '  # noqa: S608 - ours
-            "WHERE tm.thread_id = t.id AND tm.member_id = %(viewer)s)"
+            f'NOT EXISTS (SELECT 1 FROM "{ThreadFollowing._meta.db_table}" tm '  # noqa: S608 - ours
+            "WHERE tm.thread_id = t.id AND tm.member_id = %(viewer)s AND tm.level = %(muted)s)"
         )
         conditions.append(
             f'NOT EXISTS (SELECT 1 FROM "{_THREAD_NOTES}" n '  # noqa: S608 - our own tables
             f'JOIN "{_PREFERENCES}" p ON p.label_id = n.contentnotelabel_id '
             "WHERE n.thread_id = t.id AND p.member_id = %(viewer)s AND p.choice = %(hide)s)"
         )
-        params |= {"viewer": viewer.member_id, "hide": NoteChoice.HIDE}
+        params |= {"viewer": viewer.member_id, "hide": NoteChoice.HIDE, "muted": FollowLevel.MUTED}
     return " AND ".join(conditions), params
 
 

@@ -412,8 +412,35 @@ def pseudonym_for(number: int) -> str:
     return f"Anonymous {name}" + (f" {rounds + 1}" if rounds else "")
 
 
-class ThreadMute(models.Model):
-    """A member no longer sees this thread in their lists."""
+class FollowLevel(models.TextChoices):
+    """How closely a member follows a thread or a category: what notifies them."""
+
+    WATCHING = "watching", _("Watching")
+    TRACKING = "tracking", _("Tracking")
+    NORMAL = "normal", _("Normal")
+    MUTED = "muted", _("Muted")
+
+
+FOLLOW_LEVEL_HELP = {
+    FollowLevel.WATCHING: _("Every new reply notifies you."),
+    FollowLevel.TRACKING: _(
+        "Replies to your posts and mentions of you notify you; in your own thread, every reply."
+    ),
+    FollowLevel.NORMAL: _("Only mentions of you notify you."),
+    FollowLevel.MUTED: _("Nothing notifies you, and the thread leaves your lists."),
+}
+CATEGORY_FOLLOW_LEVEL_HELP = {
+    FollowLevel.WATCHING: _("Every new thread and every reply notifies you."),
+    FollowLevel.TRACKING: _("Every new thread notifies you."),
+    FollowLevel.NORMAL: _("Only what concerns you notifies you (your threads, mentions)."),
+    FollowLevel.MUTED: _("Nothing in this category notifies you, unless you follow the thread."),
+}
+
+
+class ThreadFollowing(models.Model):
+    """A member's own choice of how to follow a thread. Without one the member is
+    *tracking* threads they started or replied in, and *normal* elsewhere; *muted*
+    also takes the thread out of their lists."""
 
     # Private to the member (what they read, drafted, muted, reacted to, or which
     # pseudonym is theirs): never listed to an administrator (see accounts.admin).
@@ -421,12 +448,55 @@ class ThreadMute(models.Model):
 
     member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+    level = models.CharField(max_length=16, choices=FollowLevel.choices)
+    updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["member", "thread"], name="unique_thread_mute")
+            models.UniqueConstraint(fields=["member", "thread"], name="unique_thread_following")
         ]
+        indexes = [models.Index(fields=["thread", "level"], name="thread_following_level")]
 
     def __str__(self) -> str:
-        return f"{self.member_id} muted thread {self.thread_id}"
+        return f"{self.member_id} {self.level} thread {self.thread_id}"
+
+
+class CategoryFollowing(models.Model):
+    """A member's choice of how to follow a whole category (``CATEGORY_FOLLOW_LEVEL_HELP``)."""
+
+    is_private_trace = True
+
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="+")
+    level = models.CharField(max_length=16, choices=FollowLevel.choices)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["member", "category"], name="unique_category_following")
+        ]
+        indexes = [models.Index(fields=["category", "level"], name="category_following_level")]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} {self.level} category {self.category_id}"
+
+
+BOOKMARK_NOTE_MAX_LENGTH = 500
+
+
+class Bookmark(models.Model):
+    """A post a member saved to come back to, with an optional note only they see."""
+
+    is_private_trace = True
+
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="+")
+    note = models.CharField(_("note"), max_length=BOOKMARK_NOTE_MAX_LENGTH, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["member", "post"], name="unique_bookmark")]
+        indexes = [models.Index(fields=["member", "-created_at"], name="bookmarks_newest_first")]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} saved post {self.post_id}"

@@ -24,7 +24,7 @@ from hearth.forum.models import (
     Reaction,
     ReadState,
     Thread,
-    ThreadMute,
+    ThreadFollowing,
     pseudonym_for,
 )
 from hearth.forum.permissions import (
@@ -63,7 +63,7 @@ _THREAD_WITH_VIEWER_STATE_SQL = (
     "WHERE member_id = %(reader)s AND thread_id = t.id), "
     f'(SELECT body FROM "{Draft._meta.db_table}" '
     "WHERE member_id = %(reader)s AND thread_id = t.id), "
-    f'(SELECT COUNT(*) FROM "{ThreadMute._meta.db_table}" '
+    f'(SELECT level FROM "{ThreadFollowing._meta.db_table}" '
     f"WHERE member_id = %(reader)s AND thread_id = t.id) {_THREAD_FROM}"
 )
 
@@ -82,10 +82,12 @@ def _load_thread(thread_id: int, member_id: int | None) -> Thread | None:
         row, start=len(_THREAD_COLUMNS), using=using
     )
     if member_id is not None:
-        read_position, draft, muted = row[width:]
+        read_position, draft, follow_level = row[width:]
         # The attributes QuerySet.annotate() would have set.
         thread.__dict__.update(
-            viewer_read_position=read_position, viewer_draft=draft, viewer_muted=bool(muted)
+            viewer_read_position=read_position,
+            viewer_draft=draft,
+            viewer_follow_level=follow_level or "",
         )
     return thread
 
@@ -94,8 +96,13 @@ def _refuse(viewer: Viewer) -> Exception:
     return Http404() if viewer.is_member else SignInRequired()
 
 
-def get_category_for_viewer_or_404(viewer: Viewer, slug: str) -> Category:
-    category = listings.category_by_slug(slug)
+def get_category_for_viewer_or_404(
+    viewer: Viewer, slug: str, *, with_viewer_state: bool = False
+) -> Category:
+    """Fetch a category the viewer may see; with_viewer_state also brings, in the same
+    query, how the viewer follows it (``viewer_follow_level``)."""
+    follower = viewer.member_id if with_viewer_state else None
+    category = listings.category_by_slug(slug, follower_id=follower)
     if category is None or not visibility.can_see_category(viewer, category):
         raise _refuse(viewer)
     return category
@@ -105,7 +112,7 @@ def get_thread_for_viewer_or_404(
     viewer: Viewer, thread_id: int, *, with_viewer_state: bool = False
 ) -> Thread:
     """Fetch a thread the viewer may see; with_viewer_state also brings, in the same
-    query, the viewer's read marker, draft and whether they muted the thread."""
+    query, the viewer's read marker, draft and how they follow the thread."""
     thread = _load_thread(thread_id, viewer.member_id if with_viewer_state else None)
     if thread is None or not visibility.can_see_thread(viewer, thread):
         raise _refuse(viewer)
@@ -194,7 +201,7 @@ class ThreadPage:
     newest_first: bool
     read_position: int | None
     draft_body: str
-    is_thread_muted: bool
+    follow_level: str  # the viewer's own choice (FollowLevel), or "" for the default
     offered_labels: tuple[tuple[int, str], ...] = ()
     first_unread_position: int | None = field(default=None)
 
@@ -310,7 +317,7 @@ def get_thread_page(viewer: Viewer, thread: Thread, page: int, *, newest_first: 
         newest_first=newest_first,
         read_position=read_position,
         draft_body=getattr(thread, "viewer_draft", None) or "",
-        is_thread_muted=bool(getattr(thread, "viewer_muted", False)),
+        follow_level=getattr(thread, "viewer_follow_level", ""),
         offered_labels=context.offered_labels,
         first_unread_position=first_unread,
     )

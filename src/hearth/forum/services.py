@@ -38,15 +38,17 @@ from hearth.forum.models import (
     TITLE_MAX_LENGTH,
     AnonymousIdentity,
     Category,
+    CategoryFollowing,
     CategoryReadMark,
     Draft,
+    FollowLevel,
     Post,
     PostRevision,
     Reaction,
     ReactionKind,
     ReadState,
     Thread,
-    ThreadMute,
+    ThreadFollowing,
 )
 from hearth.forum.permissions import (
     check_can_delete_post,
@@ -723,9 +725,22 @@ def rerender_posts(*, everything: bool = False, batch_size: int = 200) -> int:
     return count
 
 
-def set_thread_muted(*, member: User, thread: Thread, muted: bool) -> None:
-    """Mute a thread (it leaves the member's lists) or unmute it."""
-    if muted:
-        ThreadMute.objects.get_or_create(member=member, thread=thread)
-    else:
-        ThreadMute.objects.filter(member=member, thread=thread).delete()
+def follow_thread(*, member: User, thread: Thread, level: FollowLevel | None) -> None:
+    """Choose how to follow a thread (``FollowLevel``; muted also takes it out of the
+    member's lists), or go back to the default with None."""
+    if level is None:
+        ThreadFollowing.objects.filter(member=member, thread=thread).delete()
+        return
+    ThreadFollowing.objects.update_or_create(
+        member=member, thread=thread, defaults={"level": level, "updated_at": timezone.now()}
+    )
+
+
+def follow_category(*, member: User, category: Category, level: FollowLevel | None) -> None:
+    """Choose how to follow a whole category, or go back to the default with None."""
+    if level is None:
+        CategoryFollowing.objects.filter(member=member, category=category).delete()
+        return
+    CategoryFollowing.objects.update_or_create(
+        member=member, category=category, defaults={"level": level, "updated_at": timezone.now()}
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -39,7 +40,7 @@ from hearth.forum.forms import (
     ReplyOrderForm,
     new_request_key,
 )
-from hearth.forum.models import Post, ReactionKind, Thread
+from hearth.forum.models import FollowLevel, Post, ReactionKind, Thread
 from hearth.forum.permissions import (
     can_reply,
     check_can_delete_post,
@@ -132,7 +133,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_safe
 def category(request: HttpRequest, slug: str) -> HttpResponse:
     viewer = get_viewer(request)
-    found = selectors.get_category_for_viewer_or_404(viewer, slug)
+    found = selectors.get_category_for_viewer_or_404(viewer, slug, with_viewer_state=True)
     after = None
     if cursor := request.GET.get("after"):
         try:
@@ -140,7 +141,9 @@ def category(request: HttpRequest, slug: str) -> HttpResponse:
         except ValueError:
             return HttpResponseBadRequest(_("That page link is not valid."))
     page = selectors.get_category_page(viewer, found, after)
-    return render(request, "forum/category.html", {"page": page, "category": found})
+    level = getattr(found, "viewer_follow_level", "")
+    context = {"page": page, "category": found, "follow_level": level}
+    return render(request, "forum/category.html", context)
 
 
 @require_POST
@@ -553,9 +556,41 @@ def ask_for_check_in(request: HttpRequest, item_id: int) -> HttpResponse:
     return render(request, "forum/check_in_asked.html", context)
 
 
+def _chosen_level(request: HttpRequest) -> FollowLevel | None:
+    """The level a follow form chose; "" (or anything unknown) means the default."""
+    chosen = request.POST.get("level", "")
+    return FollowLevel(chosen) if chosen in FollowLevel.values else None
+
+
+def _back_or(request: HttpRequest, fallback: str) -> HttpResponse:
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return redirect(target)
+    return redirect(fallback)
+
+
 @require_POST
-def mute_thread(request: HttpRequest, thread_id: int) -> HttpResponse:
+def follow_thread(request: HttpRequest, thread_id: int) -> HttpResponse:
     found = selectors.get_thread_for_viewer_or_404(get_viewer(request), thread_id)
-    muted = request.POST.get("mute") == "1"
-    services.set_thread_muted(member=_member(request), thread=found, muted=muted)
-    return redirect(found)
+    level = _chosen_level(request)
+    services.follow_thread(member=_member(request), thread=found, level=level)
+    messages.success(request, _follow_message(level, found.title))
+    return _back_or(request, found.get_absolute_url())
+
+
+@require_POST
+def follow_category(request: HttpRequest, slug: str) -> HttpResponse:
+    found = selectors.get_category_for_viewer_or_404(get_viewer(request), slug)
+    level = _chosen_level(request)
+    services.follow_category(member=_member(request), category=found, level=level)
+    messages.success(request, _follow_message(level, found.name))
+    return _back_or(request, found.get_absolute_url())
+
+
+def _follow_message(level: FollowLevel | None, name: str) -> str:
+    if level is None:
+        return _("“%(name)s” is back to the default notifications.") % {"name": name}
+    return _("You are now %(level)s “%(name)s”.") % {
+        "level": str(level.label).lower(),
+        "name": name,
+    }

@@ -62,6 +62,15 @@ def _members_who_read() -> QuerySet[User]:
     return User.objects.filter(is_active=True).exclude(paused)
 
 
+def moderators_of(category_id: int | None) -> QuerySet[User]:
+    """The active members who moderate the category (every moderator and administrator
+    when ``category_id`` is None): who a report or a check-in request is for."""
+    members = User.objects.filter(is_active=True)
+    if category_id is None:
+        return members.filter(_administrators() | Q(role=Role.MODERATOR))
+    return members.filter(_moderators_of(category_id))
+
+
 # --- Categories ------------------------------------------------------------------------
 
 

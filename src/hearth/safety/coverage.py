@@ -86,6 +86,29 @@ def _is_on_duty(spans: tuple[DutySpan, ...], moment: datetime) -> bool:
     return False
 
 
+def _next_start(spans: tuple[DutySpan, ...], local: datetime) -> datetime | None:
+    """Walk the week's span starts in order; the first one after ``local`` is next."""
+    starts = []
+    for offset in range(8):
+        day = (local + timedelta(days=offset)).date()
+        for span in spans:
+            if day.weekday() in span.weekdays:
+                starts.append(datetime.combine(day, span.starts, tzinfo=local.tzinfo))
+    return min((start for start in starts if start > local), default=None)
+
+
+def next_time_on_duty(hours: str, time_zone: str, now: datetime) -> datetime:
+    """``now`` if ``hours`` (in ``time_zone``) cover it or say nothing, else when they next
+    begin. Raises ValueError for hours it cannot read."""
+    spans = parse_hours(hours)
+    if not spans:
+        return now
+    local = now.astimezone(zoneinfo.ZoneInfo(time_zone))
+    if _is_on_duty(spans, local):
+        return now
+    return _next_start(spans, local) or now
+
+
 def coverage_at(now: datetime) -> Coverage:
     """Say whether a moderator is on duty at ``now`` and, if not, when one next is."""
     spans = parse_hours(settings.HEARTH_MODERATION_HOURS)
@@ -94,14 +117,7 @@ def coverage_at(now: datetime) -> Coverage:
     on_duty = bool(spans) and _is_on_duty(spans, local)
     next_on_duty = None
     if spans and not on_duty:
-        # Walk the week's span starts in order; the first one after now is next.
-        starts = []
-        for offset in range(8):
-            day = (local + timedelta(days=offset)).date()
-            for span in spans:
-                if day.weekday() in span.weekdays:
-                    starts.append(datetime.combine(day, span.starts, tzinfo=zone))
-        next_on_duty = min((start for start in starts if start > local), default=None)
+        next_on_duty = _next_start(spans, local)
     return Coverage(
         has_hours=bool(spans),
         on_duty_now=on_duty,

@@ -24,3 +24,12 @@ class CheckInRequested(Event):
     item_id: int
     post_id: int | None
     category_id: int | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReportFiled(Event):
+    """A member reported a post or a member to the moderators (never told to the reported)."""
+
+    item_id: int
+    category_id: int | None
+    reporter_id: int

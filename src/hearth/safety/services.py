@@ -9,7 +9,7 @@ from django.utils import timezone
 from hearth.accounts.models import User
 from hearth.core.events import publish
 from hearth.safety import crisis_matching
-from hearth.safety.events import CheckInRequested
+from hearth.safety.events import CheckInRequested, ReportFiled
 from hearth.safety.models import (
     ContentNoteLabel,
     ContentNotePreference,
@@ -92,7 +92,7 @@ def file_report(
     reported_member: User | None = None,
 ) -> QueueItem:
     """Queue a member's report. Nothing is ever sent to the reported member."""
-    return QueueItem.objects.create(
+    item = QueueItem.objects.create(
         kind=QueueKind.REPORT,
         priority=PRIORITY_WORRIED if reason == ReportReason.WORRIED else PRIORITY_REPORT,
         reporter=reporter,
@@ -103,6 +103,8 @@ def file_report(
         thread_id=thread_id,
         category_id=category_id,
     )
+    publish(ReportFiled(item_id=item.pk, category_id=category_id, reporter_id=reporter.pk))
+    return item
 
 
 def open_held_post_item(*, post_id: int, thread_id: int, category_id: int) -> QueueItem:

@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "hearth.safety",
     "hearth.forum",
     "hearth.moderation",
+    "hearth.notifications",
     "hearth.between_sessions",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -250,7 +251,9 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 # data directory, so the verification link can be opened by hand.
 EMAIL_DIR = DATA_DIR / "mail"
 MAILERS = mailers_from_url(env.str("EMAIL_URL", default=""), EMAIL_DIR)
-DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default=f"Hearth <hearth@{_site.hostname}>")
+DEFAULT_FROM_EMAIL = env.str(
+    "DEFAULT_FROM_EMAIL", default=f"{HEARTH_SITE_NAME} <hearth@{_site.hostname}>"
+)
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 LANGUAGE_CODE = "en"

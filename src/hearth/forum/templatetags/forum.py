@@ -16,7 +16,12 @@ from django.utils.translation import gettext as _
 
 from hearth.core.text import MAX_SOURCE_BYTES
 from hearth.forum.listings import ThreadSummary
-from hearth.forum.models import Category
+from hearth.forum.models import (
+    CATEGORY_FOLLOW_LEVEL_HELP,
+    FOLLOW_LEVEL_HELP,
+    Category,
+    FollowLevel,
+)
 from hearth.forum.rendering import (
     render_category_cards,
     render_posts,
@@ -76,3 +81,10 @@ def category_cards(categories: list[Category], listed_thread_ids: frozenset[int]
     if not categories:
         return format_html("<li>{}</li>", _("There are no categories yet."))
     return render_category_cards(categories, listed_thread_ids)
+
+
+@register.simple_tag
+def follow_level_choices(is_thread: bool) -> list[tuple[str, str, str]]:
+    """(value, label, what it means) for each follow level, for a thread or a category."""
+    helps = FOLLOW_LEVEL_HELP if is_thread else CATEGORY_FOLLOW_LEVEL_HELP
+    return [(level.value, str(level.label), str(helps[level])) for level in FollowLevel]

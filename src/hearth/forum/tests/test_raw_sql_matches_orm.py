@@ -39,12 +39,13 @@ from hearth.forum.models import (
     CategoryModerator,
     CategoryReadMark,
     Draft,
+    FollowLevel,
     Post,
     Reaction,
     ReactionKind,
     ReadState,
     Thread,
-    ThreadMute,
+    ThreadFollowing,
     Visibility,
 )
 from hearth.forum.post_rows import PostRow, page_post_rows
@@ -53,11 +54,11 @@ from hearth.forum.services import (
     ContentNote,
     delete_post,
     edit_post,
+    follow_thread,
     mark_category_read,
     mark_thread_read,
     reply_to_thread,
     save_draft,
-    set_thread_muted,
     start_thread,
     toggle_reaction,
 )
@@ -256,7 +257,7 @@ def forum(
     start(global_moderator, case_notes, "Case review")
 
     # The reader's private state.
-    set_thread_muted(member=reader, thread=noisy, muted=True)
+    follow_thread(member=reader, thread=noisy, level=FollowLevel.MUTED)
     set_note_preference(member=reader, label=label["abuse"], choice=NoteChoice.HIDE)
     set_note_preference(member=reader, label=label["grief"], choice=NoteChoice.SHOW)
     set_note_preference(member=reader, label=label["trauma"], choice=NoteChoice.SHOW)
@@ -269,7 +270,7 @@ def forum(
     save_draft(member=reader, category=public_walk, title="A new thread", body="Not this one")
 
     # Someone else's, which must never show through the reader's.
-    set_thread_muted(member=global_moderator, thread=argument, muted=True)
+    follow_thread(member=global_moderator, thread=argument, level=FollowLevel.MUTED)
     set_note_preference(member=global_moderator, label=label["trauma"], choice=NoteChoice.HIDE)
     mute_member(member=global_moderator, target=friend)
     mark_category_read(member=global_moderator, category=members_chat)
@@ -345,7 +346,9 @@ def _orm_listed(viewer: Viewer) -> QuerySet[Thread]:
     threads = Thread.objects.filter(thread_filter(viewer)).select_related("category")
     if viewer.member_id is None:
         return threads
-    muted = ThreadMute.objects.filter(member_id=viewer.member_id, thread=OuterRef("pk"))
+    muted = ThreadFollowing.objects.filter(
+        member_id=viewer.member_id, thread=OuterRef("pk"), level=FollowLevel.MUTED
+    )
     hidden = ContentNotePreference.objects.filter(
         member_id=viewer.member_id, choice=NoteChoice.HIDE
     ).values("label_id")
@@ -445,9 +448,12 @@ def test_the_thread_query_matches_the_orm_for_every_viewer_and_thread(forum: For
             "viewer_draft": Draft.objects.filter(member_id=viewer.member_id, thread=thread)
             .values_list("body", flat=True)
             .first(),
-            "viewer_muted": ThreadMute.objects.filter(
+            "viewer_follow_level": ThreadFollowing.objects.filter(
                 member_id=viewer.member_id, thread=thread
-            ).exists(),
+            )
+            .values_list("level", flat=True)
+            .first()
+            or "",
         }
         for with_state in (False, True):
             context = f"{name}, thread {thread.title!r}, with_viewer_state={with_state}"
@@ -698,7 +704,9 @@ def test_the_forum_holds_every_state_the_reads_must_get_right(forum: Forum) -> N
     assert busy.filter(is_held=True).exists()
     assert Thread.objects.filter(is_held=True, author=reader).exists()
     assert len(busiest_moments) - len(set(busiest_moments)) >= 2  # ties
-    assert ThreadMute.objects.filter(member=reader, thread_id=busy_latest).exists()
+    assert ThreadFollowing.objects.filter(
+        member=reader, thread_id=busy_latest, level=FollowLevel.MUTED
+    ).exists()
     assert Thread.objects.filter(
         content_notes__slug="abuse", category=forum.busy, is_held=False
     ).exists()

@@ -132,13 +132,15 @@ def test_muting_a_thread_takes_it_out_of_my_lists(
 ) -> None:
     thread = make_thread(title="A thread I need a break from")
 
-    member_client.post(reverse("forum:mute_thread", args=[thread.pk]), {"mute": "1"})
+    member_client.post(
+        reverse("forum:follow_thread", args=[thread.pk]), {"level": "muted"}, follow=True
+    )
 
     assert (
         thread.title not in member_client.get(thread.category.get_absolute_url()).content.decode()
     )
     assert thread.title not in member_client.get("/").content.decode()
-    member_client.post(reverse("forum:mute_thread", args=[thread.pk]), {"mute": "0"})
+    member_client.post(reverse("forum:follow_thread", args=[thread.pk]), {"level": ""}, follow=True)
     assert thread.title in member_client.get(thread.category.get_absolute_url()).content.decode()
 
 

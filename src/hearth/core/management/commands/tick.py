@@ -1,21 +1,23 @@
 """``hearth tick``: the periodic housekeeping, safe to run as often as you like.
 
-Today it hands tasks a dead worker left "running" back to the queue. ``hearth
-worker`` runs it every minute by itself; run it from cron or a systemd timer
-when no worker is running.
+It hands tasks a dead worker left "running" back to the queue, enqueues the
+digests that are due and ends members' notification breaks
+(``hearth.core.housekeeping``). ``hearth worker`` runs it every minute by
+itself; run it from cron or a systemd timer when no worker is running.
 """
 
 from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from hearth.core.tasks import requeue_abandoned_tasks
+from hearth.core.housekeeping import run_housekeeping
 
 
 class Command(BaseCommand):
-    help = "Periodic housekeeping (idempotent): requeue tasks abandoned by a dead worker."
+    help = "Periodic housekeeping (idempotent): abandoned tasks, digests, breaks."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        requeued = requeue_abandoned_tasks()
+        done = run_housekeeping()
         if options["verbosity"]:
-            self.stdout.write(f"Requeued {requeued} abandoned task(s).")
+            for description, count in done.items():
+                self.stdout.write(f"{description}: {count}")

@@ -15,7 +15,7 @@ from typing import Any
 from django.db import DatabaseError, connection
 from django_tasks_db.management.commands.db_worker import Command as DatabaseWorkerCommand
 
-from hearth.core.tasks import requeue_abandoned_tasks
+from hearth.core.housekeeping import run_housekeeping
 
 logger = logging.getLogger(__name__)
 TICK_SECONDS = 60
@@ -39,7 +39,7 @@ def _tick_every_minute() -> None:
     stop = threading.Event()
     while not stop.wait(TICK_SECONDS):
         try:
-            requeue_abandoned_tasks()
+            run_housekeeping()
         except DatabaseError:
             logger.warning("The worker's housekeeping could not reach the database")
         finally:

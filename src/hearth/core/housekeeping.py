@@ -1,0 +1,33 @@
+"""Periodic housekeeping (``hearth tick``, and every minute inside ``hearth worker``).
+
+Apps register idempotent jobs in their ``AppConfig.ready`` (the digest, the end
+of a member's break); ``run_housekeeping`` runs them all. Each returns how many
+things it did, for the command's report.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from hearth.core.tasks import requeue_abandoned_tasks
+
+logger = logging.getLogger(__name__)
+
+Job = Callable[[], int]
+_jobs: dict[str, Job] = {"requeued abandoned tasks": requeue_abandoned_tasks}
+
+
+def register_housekeeping(description: str, job: Job) -> None:
+    _jobs[description] = job
+
+
+def run_housekeeping() -> dict[str, int]:
+    """Run every job; one that fails is logged and the others still run."""
+    done = {}
+    for description, job in list(_jobs.items()):
+        try:
+            done[description] = job()
+        except Exception:
+            logger.exception("Housekeeping failed: %s", description)
+    return done

@@ -1,0 +1,24 @@
+"""Which events the notifications app listens to (called from ``AppConfig.ready``)."""
+
+from __future__ import annotations
+
+from hearth.core.events import subscribe_task
+from hearth.forum import events as forum_events
+from hearth.moderation import events as moderation_events
+from hearth.notifications import tasks
+from hearth.safety import events as safety_events
+
+
+def subscribe_to_events() -> None:
+    subscribe_task(forum_events.PostPublished, tasks.notify_about_post)
+    subscribe_task(forum_events.PostEdited, tasks.notify_about_edit)
+    subscribe_task(forum_events.ReactionToggled, tasks.notify_about_reactions)
+    subscribe_task(forum_events.PostHeld, tasks.notify_about_held_post)
+    subscribe_task(forum_events.PostHidden, tasks.withdraw_for_post)
+    subscribe_task(forum_events.PostRejected, tasks.withdraw_for_post)
+    subscribe_task(forum_events.PostDeleted, tasks.withdraw_for_post)
+    subscribe_task(forum_events.ThreadMoved, tasks.withdraw_for_thread)
+    subscribe_task(moderation_events.ModeratorNoticeSent, tasks.notify_about_notice)
+    subscribe_task(safety_events.CheckInAnswered, tasks.notify_about_check_in_answer)
+    subscribe_task(safety_events.CheckInRequested, tasks.notify_moderators_of_check_in_request)
+    subscribe_task(safety_events.ReportFiled, tasks.notify_moderators_of_report)

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from hearth.notifications import views
+
+app_name = "notifications"
+urlpatterns = [
+    path("notifications/", views.notification_list, name="list"),
+    path("notifications/read/", views.mark_all_read, name="mark_all_read"),
+    path("notifications/<int:notification_id>/", views.open_notification, name="open"),
+    path("notifications/<int:notification_id>/read/", views.mark_read, name="mark_read"),
+    path("notifications/unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
+    path("settings/notifications/", views.notification_settings, name="settings"),
+    path("settings/following/", views.following, name="following"),
+]

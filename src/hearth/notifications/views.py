@@ -1,0 +1,116 @@
+"""The bell's page, reading notifications, the settings, following, unsubscribing."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from hearth.accounts.models import User
+from hearth.forum.models import FollowLevel
+from hearth.forum.viewer import get_viewer
+from hearth.notifications import selectors, services
+from hearth.notifications.emails import ALL_EMAIL, DIGEST, read_unsubscribe_token
+from hearth.notifications.emails import unsubscribe as turn_off_emails
+from hearth.notifications.forms import NotificationSettingsForm
+from hearth.notifications.models import Kind
+
+
+def _member(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)  # LoginRequiredMiddleware sends everyone else to sign in
+    return user
+
+
+@require_safe
+def notification_list(request: HttpRequest) -> HttpResponse:
+    viewer = get_viewer(request)
+    try:
+        page = selectors.notifications_page(viewer, request.GET.get("before", ""))
+    except ValueError:
+        return HttpResponseBadRequest(_("That page link is not valid."))
+    return render(request, "notifications/list.html", {"page": page})
+
+
+@require_safe
+def open_notification(request: HttpRequest, notification_id: int) -> HttpResponse:
+    """Follow a notification's link: it is read, and the member lands on the post."""
+    target = services.open_notification(member=_member(request), notification_id=notification_id)
+    return redirect(target)
+
+
+@require_POST
+def mark_read(request: HttpRequest, notification_id: int) -> HttpResponse:
+    services.open_notification(member=_member(request), notification_id=notification_id)
+    return redirect("notifications:list")
+
+
+@require_POST
+def mark_all_read(request: HttpRequest) -> HttpResponse:
+    services.mark_read(member=_member(request))
+    messages.success(request, _("All your notifications are marked read."))
+    return redirect("notifications:list")
+
+
+@require_http_methods(["GET", "POST"])
+def notification_settings(request: HttpRequest) -> HttpResponse:
+    member = _member(request)
+    choices = services.settings_for(member)
+    if request.method == "POST":
+        form = NotificationSettingsForm(request.POST, member=member)
+        if form.is_valid():
+            services.save_settings(member=member, choices=form.apply_to(choices))
+            messages.success(request, _("Your notification settings are saved."))
+            return redirect("notifications:settings")
+        return render(request, "notifications/settings.html", {"form": form}, status=400)
+    form = NotificationSettingsForm(
+        initial=NotificationSettingsForm.initial_for(choices, member), member=member
+    )
+    return render(request, "notifications/settings.html", {"form": form})
+
+
+@require_safe
+def following(request: HttpRequest) -> HttpResponse:
+    viewer = get_viewer(request)
+    context = {
+        "threads": selectors.followed_threads(viewer),
+        "categories": selectors.followed_categories(viewer),
+        "muted": FollowLevel.MUTED,
+    }
+    return render(request, "notifications/following.html", context)
+
+
+@login_not_required
+@csrf_exempt  # the signed token is the authority; RFC 8058 mail clients post without a session
+@never_cache
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    """One click from an email, signed in or not. GET asks (link scanners follow links);
+    POST -- the button, or the mail client's List-Unsubscribe-Post -- does it."""
+    found = read_unsubscribe_token(token)
+    if found is None:
+        return render(request, "notifications/unsubscribe.html", {"invalid": True}, status=400)
+    member_id, what = found
+    if what == DIGEST:
+        described = _("the “While you were away” email")
+    elif what in Kind.values:
+        described = _("emails about: %(kind)s") % {"kind": str(Kind(what).label).lower()}
+    else:
+        described = _("all emails")
+    if request.method == "POST":
+        everything = request.POST.get("everything") == "1"
+        if not turn_off_emails(member_id, ALL_EMAIL if everything else what):
+            return render(request, "notifications/unsubscribe.html", {"invalid": True}, status=400)
+        return render(
+            request,
+            "notifications/unsubscribe.html",
+            {"done": True, "described": _("all emails") if everything else described},
+        )
+    return render(
+        request, "notifications/unsubscribe.html", {"described": described, "token": token}
+    )
