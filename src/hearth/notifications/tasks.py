@@ -20,6 +20,7 @@ from hearth.forum.models import CategoryFollowing, FollowLevel, Post, Reaction, 
 from hearth.forum.visibility import moderators_of, post_audience, thread_audience
 from hearth.notifications.delivery import Tell, recount_unread, tell, who_muted, withdraw
 from hearth.notifications.models import Kind, Notification
+from hearth.safety.models import QueueItem
 
 # A link to a post in the text -- what the quote button writes ("**Fern** [wrote](…/p/12/):").
 LINKED_POST = re.compile(r"\]\(<?(?:https?://[^\s/>)]+)?/p/(\d+)/?>?\)")
@@ -127,7 +128,9 @@ def who_hears_of(post: Post, mentioned: set[int]) -> list[Tell]:
             FollowLevel.TRACKING,
         ):
             kind = Kind.NEW_THREAD
-        elif level == FollowLevel.WATCHING or (member_id == thread.author_id and following):
+        elif not is_new_thread and (
+            level == FollowLevel.WATCHING or (member_id == thread.author_id and following)
+        ):
             kind = Kind.REPLY
         else:
             continue
@@ -286,7 +289,9 @@ def notify_about_notice(
 def notify_about_check_in_answer(
     *, item_id: int, post_id: int | None, asked_for_check_in: bool, **_event: object
 ) -> None:
-    if not asked_for_check_in or post_id is None:
+    # The item as it is now: the writer may have asked after the event's snapshot.
+    asked = QueueItem.objects.filter(pk=item_id, asked_for_check_in=True).exists()
+    if not (asked or asked_for_check_in) or post_id is None:
         return
     writer_id = Post.objects.filter(pk=post_id).values_list("author_id", flat=True).first()
     if writer_id is None:
