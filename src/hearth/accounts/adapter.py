@@ -29,7 +29,13 @@ class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]  # allauth sh
         """Render the message now, send it from the worker: sign-up, password reset and
         the rest never wait for the mail server, and a failed send is retried."""
         request = allauth_context.request
-        full_context = {"request": request, "email": email, **context}
+        # Hearth's own name and words, not the library's "Hello from example.com".
+        full_context = {
+            "request": request,
+            "email": email,
+            "site_name": settings.HEARTH_SITE_NAME,
+            **context,
+        }
         full_context.setdefault("current_site", _current_site(request))
         send_later(self.render_mail(template_prefix, email, full_context))
 

@@ -99,3 +99,13 @@ class ThreadLocked(Event):
     category_id: int
     is_locked: bool
     moderator_id: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class ThreadRead(Event):
+    """A member's read marker moved forward in a thread; published only while they have
+    unread notifications, so their bell can forget what they have now read."""
+
+    member_id: int
+    thread_id: int
+    up_to_position: int

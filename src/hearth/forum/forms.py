@@ -176,6 +176,18 @@ class ReactionForm(forms.Form):
     kind = forms.ChoiceField(choices=ReactionKind.choices)
 
 
+class MentionLookupForm(forms.Form):
+    """What the composer typed after "@": the start of a username or display name.
+
+    Longer than any username, or with a NUL character, is not a name (400).
+    """
+
+    q = forms.CharField(required=False, max_length=150)
+
+    def clean_q(self) -> str:
+        return str(self.cleaned_data["q"]).removeprefix("@")
+
+
 class ReplyOrderForm(forms.Form):
     newest_first = forms.TypedChoiceField(
         choices=[("0", "oldest"), ("1", "newest")], coerce=lambda value: value == "1"

@@ -9,7 +9,7 @@ version (bumped by every change to the post), the author's profile version
 would read differently. So a cached fragment is never out of date.
 
 What differs per viewer -- folds for content notes and mutes, hidden and held
-markers, reactions pressed, the links a viewer may use -- is the template
+markers, reactions pressed, saved or not, the links a viewer may use -- is the template
 ``forum/_post_article.html``; the whole post as one kind of viewer sees it is
 cached too, under the fragment's key plus those facts (``article_key``): most
 readers of a post see it the same way, and they share that work. The CSRF
@@ -40,7 +40,7 @@ from hearth.forum.post_rows import PostRow
 from hearth.forum.selectors import PostView
 
 # Bump when the fragment templates or this module's markup change.
-FRAGMENT_VERSION = 2
+FRAGMENT_VERSION = 3
 FRAGMENT_TIMEOUT_SECONDS = 24 * 3600
 REACTION_EMOJI: dict[str, str] = {
     ReactionKind.HUG: "\N{HUGGING FACE}",
@@ -215,7 +215,7 @@ def _article_facts(view: PostView, *, is_moderator: bool) -> str:
     flags = (
         view.is_folded_by_note, view.is_from_muted_member, view.is_hidden, view.shows_hidden_text,
         view.is_held, view.is_own, view.viewer_is_member, view.can_edit, view.can_delete,
-        view.can_react, is_moderator,
+        view.can_react, is_moderator, view.is_saved,
     )  # fmt: skip
     counts = (post.hug_count, post.heart_count, post.thanks_count, post.me_too_count)
     return "".join("1" if flag else "0" for flag in flags) + "\x1f".join(

@@ -6,10 +6,11 @@ import math
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Lower
 from django.http import Http404
 
-from hearth.accounts.models import User
+from hearth.accounts.models import MemberMute, User
 from hearth.accounts.selectors import muted_member_ids
 from hearth.core.http import SignInRequired
 from hearth.core.raw_rows import ModelColumns, fetch_one
@@ -17,6 +18,7 @@ from hearth.forum import listings, visibility
 from hearth.forum.listings import ThreadSummary
 from hearth.forum.models import (
     AnonymousIdentity,
+    Bookmark,
     Category,
     Draft,
     Post,
@@ -186,6 +188,7 @@ class PostView:
     can_edit: bool
     can_delete: bool
     can_react: bool
+    is_saved: bool = False  # the viewer bookmarked it
 
     @property
     def has_content_note(self) -> bool:
@@ -235,7 +238,12 @@ def get_viewer_context(viewer: Viewer, *, muted: frozenset[int] | None = None) -
 
 
 def _post_view(
-    rules: ThreadRules, post: PostRow, context: ViewerContext, own_reactions: frozenset[str]
+    rules: ThreadRules,
+    post: PostRow,
+    context: ViewerContext,
+    own_reactions: frozenset[str],
+    *,
+    is_saved: bool = False,
 ) -> PostView:
     viewer = rules.viewer
     labels = [label_id for label_id in post.note_label_ids if label_id in context.label_names]
@@ -265,6 +273,7 @@ def _post_view(
         can_edit=rules.why_cannot_edit(post) is None,
         can_delete=rules.why_cannot_delete(post) is None,
         can_react=rules.why_cannot_react(post) is None,
+        is_saved=is_saved,
     )
 
 
@@ -273,7 +282,7 @@ def get_thread_page(viewer: Viewer, thread: Thread, page: int, *, newest_first: 
     content-note choices, read marker and draft.
 
     Two queries, whatever the page number or thread length: the posts (with the
-    viewer's mute of each author and reactions to each post) and the labels (not
+    viewer's mute of each author, reactions to each post and bookmarks) and the labels (not
     needed for a visitor reading posts without content notes).
     The thread should come from ``get_thread_for_viewer_or_404(...,
     with_viewer_state=True)``, which brings the read marker, draft and thread
@@ -308,7 +317,12 @@ def get_thread_page(viewer: Viewer, thread: Thread, page: int, *, newest_first: 
     first_unread = None
     if read_position is not None and read_position < thread.last_position:
         first_unread = read_position + 1
-    views = [_post_view(rules, post, context, post.reader_reactions) for post in posts]
+    # Whether the viewer saved each post comes with the posts' query (an EXISTS per row,
+    # beside their reactions), so the Save / Saved toggle costs the page no query.
+    views = [
+        _post_view(rules, post, context, post.reader_reactions, is_saved=post.reader_saved)
+        for post in posts
+    ]
     return ThreadPage(
         thread=thread,
         posts=views,
@@ -326,8 +340,11 @@ def get_thread_page(viewer: Viewer, thread: Thread, page: int, *, newest_first: 
 def get_post_view(viewer: Viewer, post: Post) -> PostView:
     """One post as a page shows it (for fragments such as the reactions after a toggle)."""
     own = get_own_reactions(viewer.member, post) if viewer.member else frozenset()
+    saved = viewer.member is not None and is_saved_by(viewer.member, post)
     rules = ThreadRules(viewer, post.thread)
-    return _post_view(rules, PostRow.from_post(post), get_viewer_context(viewer), own)
+    return _post_view(
+        rules, PostRow.from_post(post), get_viewer_context(viewer), own, is_saved=saved
+    )
 
 
 def get_post_at_position(thread: Thread, position: int) -> Post | None:
@@ -436,6 +453,30 @@ def get_reply_draft(member: User, thread: Thread) -> str:
     )
 
 
+MENTION_SUGGESTIONS = 8
+
+
+def list_mentionable_members(member: User, place: Thread | Category, prefix: str) -> list[User]:
+    """The composer's @-suggestions: up to eight members who may see ``place`` (a thread,
+    or the category of a new thread) whose username or display name starts with
+    ``prefix``, in any case; never the member, nor anyone either of them has blocked."""
+    if not prefix:
+        return []
+    if isinstance(place, Thread):
+        audience = visibility.thread_audience(place)
+    else:
+        audience = visibility.category_audience(place)
+    blocks = MemberMute.objects.filter(is_block=True)
+    return list(
+        audience.filter(Q(username__istartswith=prefix) | Q(display_name__istartswith=prefix))
+        .exclude(pk=member.pk)
+        .exclude(pk__in=blocks.filter(member=member).values("muted_id"))
+        .exclude(pk__in=blocks.filter(muted=member).values("member_id"))
+        .order_by(Lower("username"))
+        .only("username", "display_name")[:MENTION_SUGGESTIONS]
+    )
+
+
 def get_first_unread_position(member: User, thread: Thread) -> int:
     read = (
         ReadState.objects.filter(member=member, thread=thread)
@@ -449,6 +490,12 @@ def get_own_reactions(member: User, post: Post) -> frozenset[str]:
     return frozenset(
         Reaction.objects.filter(member=member, post=post).values_list("kind", flat=True)
     )
+
+
+def is_saved_by(member: User, post: Post) -> bool:
+    """Did the member save (bookmark) the post? One query: pages of posts learn it with
+    their posts instead (``PostRow.reader_saved``)."""
+    return Bookmark.objects.filter(member=member, post=post).exists()
 
 
 def author_display_name(post: Post) -> str:

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from hearth.accounts.models import User
 from hearth.core.database_trouble import best_effort
@@ -32,11 +33,14 @@ from hearth.forum.events import (
     PostHeld,
     PostPublished,
     ReactionToggled,
+    ThreadRead,
 )
 from hearth.forum.models import (
+    BOOKMARK_NOTE_MAX_LENGTH,
     REACTION_COUNT_FIELDS,
     TITLE_MAX_LENGTH,
     AnonymousIdentity,
+    Bookmark,
     Category,
     CategoryFollowing,
     CategoryReadMark,
@@ -60,6 +64,7 @@ from hearth.forum.permissions import (
 )
 from hearth.forum.text import RenderedPost, render_post_body
 from hearth.forum.viewer import Viewer, viewer_for
+from hearth.forum.visibility import can_read_post
 from hearth.safety.crisis_matching import CrisisMatch
 from hearth.safety.models import ContentNoteLabel
 from hearth.safety.services import (
@@ -123,6 +128,7 @@ def start_thread(
     if existing := _post_for_request(author, request_key, body):
         return existing.thread
     rendered = _render(body)
+    check_mention_limit(rendered, writer=author, viewer=viewer, author_id=author.pk)
     signals = find_crisis_signals(body, language=author.language)
     held = _should_hold(author, viewer)
     try:
@@ -190,6 +196,7 @@ def reply_to_thread(
     if existing := _post_for_request(author, request_key, body):
         return existing
     rendered = _render(body)
+    check_mention_limit(rendered, writer=author, viewer=viewer, author_id=author.pk)
     signals = find_crisis_signals(body, language=author.language)
     held = _should_hold(author, viewer)
     try:
@@ -398,8 +405,18 @@ def edit_post(
     survive for the editor to merge. An edit is publishing too, so it is
     checked for crisis signals like a new post.
     """
-    check_can_edit_post(viewer_for(editor), post)
+    viewer = viewer_for(editor)
+    check_can_edit_post(viewer, post)
     rendered = _render(body)
+    # A post already over the limit (written before it, or by someone it did not hold)
+    # can still be corrected: only mentioning someone new is refused.
+    check_mention_limit(
+        rendered,
+        writer=editor,
+        viewer=viewer,
+        author_id=post.author_id,
+        already_mentioned=post.mentioned_member_ids,
+    )
     signals = (
         find_crisis_signals(body, language=editor.language) if editor.pk == post.author_id else []
     )
@@ -554,6 +571,10 @@ def mark_thread_read(
         ReadState.objects.filter(
             member=member, thread=thread, last_read_position__lt=up_to_position
         ).update(last_read_position=up_to_position)
+        if member.unread_notifications:
+            publish(
+                ThreadRead(member_id=member.pk, thread_id=thread.pk, up_to_position=up_to_position)
+            )
 
     # Best effort: a locked or absent database skips the marker, never the page.
     best_effort("the read marker", write)
@@ -607,6 +628,55 @@ def _render(body: str) -> RenderedPost:
 def mentioned_member_ids(rendered: RenderedPost, *, author_id: int | None) -> list[int]:
     """The members a rendered post mentions, its author left out."""
     return [member_id for member_id in rendered.mentioned_member_ids if member_id != author_id]
+
+
+FIRST_WEEK = timedelta(days=7)
+
+
+def most_mentions_for(writer: User, viewer: Viewer) -> int:
+    """How many members one post by ``writer`` may mention: fewer in their first week,
+    unless they moderate (like holding first posts, a rule for newcomers)."""
+    most: int = settings.HEARTH_MOST_MENTIONS_PER_POST
+    if not viewer.is_moderator and timezone.now() - writer.date_joined < FIRST_WEEK:
+        most = min(most, settings.HEARTH_MOST_MENTIONS_FIRST_WEEK)
+    return most
+
+
+def check_mention_limit(
+    rendered: RenderedPost,
+    *,
+    writer: User,
+    viewer: Viewer,
+    author_id: int | None,
+    already_mentioned: Iterable[int] = (),
+) -> None:
+    """Refuse a text that mentions more members than its writer may in one post.
+
+    Counts the distinct members the text links (names of no active member do
+    not count, nor the author). A text that mentions nobody beyond
+    ``already_mentioned`` (the post's mentions before an edit) passes. Raises
+    ValidationError (code ``too_many_mentions``); runs no queries.
+    """
+    mentioned = set(mentioned_member_ids(rendered, author_id=author_id))
+    most = most_mentions_for(writer, viewer)
+    if len(mentioned) <= most or mentioned <= set(already_mentioned):
+        return
+    numbers = {"most": most, "count": len(mentioned)}
+    if most < settings.HEARTH_MOST_MENTIONS_PER_POST:
+        message = ngettext(
+            "In your first week you can mention at most %(most)s member in one post; "
+            "this one mentions %(count)s.",
+            "In your first week you can mention at most %(most)s members in one post; "
+            "this one mentions %(count)s.",
+            most,
+        )
+    else:
+        message = ngettext(
+            "You can mention at most %(most)s member in one post; this one mentions %(count)s.",
+            "You can mention at most %(most)s members in one post; this one mentions %(count)s.",
+            most,
+        )
+    raise ValidationError(message % numbers, code="too_many_mentions")
 
 
 def too_long_message() -> str:
@@ -744,3 +814,63 @@ def follow_category(*, member: User, category: Category, level: FollowLevel | No
     CategoryFollowing.objects.update_or_create(
         member=member, category=category, defaults={"level": level, "updated_at": timezone.now()}
     )
+
+
+# --- Saved posts (bookmarks): private to the member, no events, no audit -------------
+
+
+def _check_can_save(member: User, post: Post) -> None:
+    """Only a post whose text the member may read now can be saved or annotated."""
+    if not can_read_post(viewer_for(member), post):
+        raise PermissionDenied(_("You can only save a post you can read."))
+
+
+def clean_bookmark_note(note: str) -> str:
+    """The note as it is kept: trimmed, with browsers' CRLF line breaks as one character
+    (as the form's ``maxlength`` counted them); raises ValidationError when it is too long
+    or holds a character no database keeps (NUL)."""
+    note = note.replace("\r\n", "\n").strip()
+    if "\x00" in note:
+        raise ValidationError(_("The note holds a character we can't keep."), code="null")
+    if len(note) > BOOKMARK_NOTE_MAX_LENGTH:
+        raise ValidationError(
+            _("Keep the note to %(most)s characters; it has %(count)s.")
+            % {"most": BOOKMARK_NOTE_MAX_LENGTH, "count": len(note)},
+            code="too_long",
+        )
+    return note
+
+
+@transaction.atomic
+def save_post(*, member: User, post: Post) -> Bookmark:
+    """Save a post for the member to come back to; saving it again changes nothing.
+
+    Raises PermissionDenied for a post the member may not read.
+    """
+    _check_can_save(member, post)
+    bookmark, _created = Bookmark.objects.get_or_create(member=member, post=post)
+    return bookmark
+
+
+@transaction.atomic
+def unsave_post(*, member: User, post: Post) -> bool:
+    """Take a post out of the member's saved posts, note and all; answer whether it was
+    saved."""
+    removed, _by_model = Bookmark.objects.filter(member=member, post=post).delete()
+    return bool(removed)
+
+
+@transaction.atomic
+def set_bookmark_note(*, member: User, post: Post, note: str) -> Bookmark:
+    """Keep the member's private note on a saved post (an empty note clears it); a post not
+    saved (any more) is saved with it.
+
+    Raises ValidationError for a note ``clean_bookmark_note`` refuses, PermissionDenied
+    for a post the member may not read.
+    """
+    note = clean_bookmark_note(note)
+    _check_can_save(member, post)
+    bookmark, _created = Bookmark.objects.update_or_create(
+        member=member, post=post, defaults={"note": note}
+    )
+    return bookmark

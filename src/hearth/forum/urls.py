@@ -1,6 +1,6 @@
 from django.urls import path
 
-from hearth.forum import views
+from hearth.forum import activity_views, views
 
 app_name = "forum"
 urlpatterns = [
@@ -8,10 +8,12 @@ urlpatterns = [
     path("c/<slug:slug>/new/", views.new_thread, name="new_thread"),
     path("c/<slug:slug>/mark-read/", views.mark_category_read, name="mark_category_read"),
     path("c/<slug:slug>/follow/", views.follow_category, name="follow_category"),
+    path("c/<slug:slug>/mentionable/", views.category_mentionable, name="category_mentionable"),
     path("t/<int:thread_id>/", views.thread, name="thread"),
     path("t/<int:thread_id>/unread/", views.first_unread, name="first_unread"),
     path("t/<int:thread_id>/reply/", views.reply, name="reply"),
     path("t/<int:thread_id>/follow/", views.follow_thread, name="follow_thread"),
+    path("t/<int:thread_id>/mentionable/", views.thread_mentionable, name="thread_mentionable"),
     path("check-in/<int:item_id>/", views.ask_for_check_in, name="ask_for_check_in"),
     path("p/<int:post_id>/", views.permalink, name="permalink"),
     path("p/<int:post_id>/quote/", views.quote, name="quote"),
@@ -20,6 +22,12 @@ urlpatterns = [
     path("p/<int:post_id>/history/", views.history, name="history"),
     path("p/<int:post_id>/react/", views.react, name="react"),
     path("p/<int:post_id>/reactions/", views.reactors, name="reactors"),
+    path("p/<int:post_id>/save/", activity_views.save_post, name="save_post"),
+    path("p/<int:post_id>/unsave/", activity_views.unsave_post, name="unsave_post"),
+    path("p/<int:post_id>/saved-note/", activity_views.bookmark_note, name="bookmark_note"),
+    path("me/threads/", activity_views.my_threads, name="my_threads"),
+    path("me/posts/", activity_views.my_posts, name="my_posts"),
+    path("me/saved/", activity_views.saved_posts, name="saved_posts"),
     path("preview/", views.preview, name="preview"),
     path("drafts/", views.save_draft, name="save_draft"),
     path("settings/reply-order/", views.set_reply_order, name="set_reply_order"),

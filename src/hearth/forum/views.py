@@ -33,6 +33,7 @@ from hearth.forum.diffs import revision_diffs
 from hearth.forum.forms import (
     DraftForm,
     EditPostForm,
+    MentionLookupForm,
     NewThreadForm,
     PreviewForm,
     ReactionForm,
@@ -40,7 +41,7 @@ from hearth.forum.forms import (
     ReplyOrderForm,
     new_request_key,
 )
-from hearth.forum.models import FollowLevel, Post, ReactionKind, Thread
+from hearth.forum.models import Category, FollowLevel, Post, ReactionKind, Thread
 from hearth.forum.permissions import (
     can_reply,
     check_can_delete_post,
@@ -460,6 +461,33 @@ def preview(request: HttpRequest) -> HttpResponse:
         "has_title": "title" in request.POST,
     }
     return render(request, "forum/preview.html", context, status=200 if form.is_valid() else 400)
+
+
+@require_safe
+def thread_mentionable(request: HttpRequest, thread_id: int) -> HttpResponse:
+    """Members to suggest for an @mention in a reply: those who may see the thread."""
+    found = selectors.get_thread_for_viewer_or_404(get_viewer(request), thread_id)
+    return _mentionable(request, found)
+
+
+@require_safe
+def category_mentionable(request: HttpRequest, slug: str) -> HttpResponse:
+    """Members to suggest for an @mention in a new thread: those who may see the category."""
+    found = selectors.get_category_for_viewer_or_404(get_viewer(request), slug)
+    return _mentionable(request, found)
+
+
+def _mentionable(request: HttpRequest, place: Thread | Category) -> HttpResponse:
+    """An ARIA listbox of options, rendered here so that names members chose reach the page
+    escaped by the template, never assembled into markup by the script."""
+    # Its own budget: looking names up while typing must not use up draft saves.
+    if _too_fast(request, "mention-lookup", ACTION_RATE):
+        return _too_fast_response()
+    form = MentionLookupForm(request.GET)
+    if not form.is_valid():
+        return HttpResponseBadRequest(_("That is not the start of a name."))
+    members = selectors.list_mentionable_members(_member(request), place, form.cleaned_data["q"])
+    return render(request, "forum/_mention_options.html", {"members": members})
 
 
 @require_POST

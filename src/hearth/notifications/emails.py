@@ -138,9 +138,7 @@ def notification_email(
 ) -> EmailMultiAlternatives:
     member = notification.recipient
     with translation.override(member.language):
-        thread = notification.thread
-        title = thread.title if thread is not None and choices.email_titles else ""
-        subject = headline(notification, title=title, for_email=True)
+        subject = headline(notification, title=_title_for(notification, choices), for_email=True)
         excerpt = (
             _excerpt(notification.post)
             if notification.post is not None and choices.email_excerpts
@@ -230,14 +228,25 @@ def digest_due(choices: NotificationSettings, now: datetime) -> bool:
 
 
 def queue_due_digests(now: datetime | None = None) -> int:
-    """Enqueue a digest for every member whose period has passed (``hearth tick``)."""
+    """Enqueue a digest for every member whose period has passed (``hearth tick``).
+
+    The period is claimed here (``last_digest_at`` moves to now, only if nobody moved
+    it since), so a tick that runs again before the worker does enqueues nothing
+    twice; the task carries the start of its period and a retry sends the same one.
+    """
     now = now or timezone.now()
     due = 0
-    for choices in NotificationSettings.objects.exclude(digest=Digest.OFF).only(
-        "member_id", "digest", "last_digest_at"
-    ):
-        if digest_due(choices, now):
-            send_digest.enqueue(member_id=choices.member_id)
+    members = NotificationSettings.objects.exclude(digest=Digest.OFF)
+    for choices in members.only("member_id", "digest", "last_digest_at"):
+        if not digest_due(choices, now):
+            continue
+        previous = choices.last_digest_at
+        claimed = NotificationSettings.objects.filter(
+            member_id=choices.member_id, last_digest_at=previous
+        ).update(last_digest_at=now)
+        if claimed:
+            since = previous.isoformat() if previous is not None else ""
+            send_digest.enqueue(member_id=choices.member_id, since=since)
             due += 1
     return due
 
@@ -259,53 +268,35 @@ def digest_items(member: User, since: datetime | None) -> list[Notification]:
 
 
 @background_task(max_attempts=10)
-def send_digest(*, member_id: int) -> None:
-    """ "While you were away": what is new since the last digest. Claimed before sending
-    (at most one per period), released if the mail server refuses."""
-    now = timezone.now()
+def send_digest(*, member_id: int, since: str) -> None:
+    """ "While you were away": what is new since ``since`` (ISO time, "" for ever), if
+    anything is and the member is not on a break."""
     choices = (
         NotificationSettings.objects.select_related("member").filter(member_id=member_id).first()
     )
-    if choices is None or not digest_due(choices, now) or is_on_break(choices, now):
+    if choices is None or choices.digest == Digest.OFF or is_on_break(choices, timezone.now()):
         return
     member = choices.member
     if not member.is_active or not member.email:
         return
-    previous = choices.last_digest_at
-    claimed = NotificationSettings.objects.filter(
-        member_id=member_id, last_digest_at=previous
-    ).update(last_digest_at=now)
-    if not claimed:
-        return
-    items = digest_items(member, previous)
+    items = digest_items(member, datetime.fromisoformat(since) if since else None)
     if not items:
         return
-    try:
-        with translation.override(member.language):
-            lines = [
-                headline(
-                    item,
-                    title=item.thread.title
-                    if item.thread is not None and choices.email_titles
-                    else "",
-                    for_email=True,
-                )
-                for item in items
-            ]
-            subject = _("While you were away")
-            _message(
-                member,
-                subject=subject,
-                template="notifications/email/digest.txt",
-                context={"lines": lines, "link": absolute(reverse("notifications:list"))},
-                unsubscribe=DIGEST,
-                message_id=f"digest-{member_id}-{int(now.timestamp())}",
-            ).send()
-    except Exception:
-        NotificationSettings.objects.filter(member_id=member_id, last_digest_at=now).update(
-            last_digest_at=previous
-        )
-        raise
+    with translation.override(member.language):
+        lines = [headline(item, title=_title_for(item, choices), for_email=True) for item in items]
+        _message(
+            member,
+            subject=_("While you were away"),
+            template="notifications/email/digest.txt",
+            context={"lines": lines, "link": absolute(reverse("notifications:list"))},
+            unsubscribe=DIGEST,
+            message_id=f"digest-{member_id}-{since or 'first'}",
+        ).send()
+
+
+def _title_for(notification: Notification, choices: NotificationSettings) -> str:
+    thread = notification.thread
+    return thread.title if thread is not None and choices.email_titles else ""
 
 
 def unsubscribe(member_id: int, what: str) -> bool:

@@ -10,8 +10,9 @@ from django.http import Http404
 from django.utils import timezone
 
 from hearth.accounts.models import User
+from hearth.forum.events import ThreadRead
 from hearth.notifications.delivery import recount_unread
-from hearth.notifications.models import Notification, NotificationSettings
+from hearth.notifications.models import Kind, Notification, NotificationSettings
 
 
 @transaction.atomic
@@ -61,3 +62,16 @@ def end_finished_breaks(now: datetime | None = None) -> int:
         finished.update(paused_until=None)
         recount_unread(member_ids)
     return len(member_ids)
+
+
+def forget_what_was_read(event: ThreadRead) -> None:
+    """The member read a thread down to a position: its notifications about posts up to
+    there are read too (the bell counts what is still news)."""
+    read = Notification.objects.filter(
+        recipient_id=event.member_id,
+        thread_id=event.thread_id,
+        read_at__isnull=True,
+        post__position__lte=event.up_to_position,
+    ).exclude(kind__in=[Kind.MODERATION, Kind.NOTICE])
+    if read.update(read_at=timezone.now()):
+        recount_unread([event.member_id])

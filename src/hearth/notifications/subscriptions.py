@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from hearth.core.events import subscribe_task
+from hearth.core.events import subscribe, subscribe_task
 from hearth.forum import events as forum_events
 from hearth.moderation import events as moderation_events
-from hearth.notifications import tasks
+from hearth.notifications import services, tasks
 from hearth.safety import events as safety_events
 
 
@@ -22,3 +22,5 @@ def subscribe_to_events() -> None:
     subscribe_task(safety_events.CheckInAnswered, tasks.notify_about_check_in_answer)
     subscribe_task(safety_events.CheckInRequested, tasks.notify_moderators_of_check_in_request)
     subscribe_task(safety_events.ReportFiled, tasks.notify_moderators_of_report)
+    # In the request, after commit: quick, and only sent while the member has unread ones.
+    subscribe(forum_events.ThreadRead, services.forget_what_was_read)

@@ -54,6 +54,10 @@ HEARTH_MODERATION_TIME_ZONE = env.str("HEARTH_MODERATION_TIME_ZONE", default="Eu
 HEARTH_REPORT_TARGET_HOURS = env.int("HEARTH_REPORT_TARGET_HOURS", default=24)
 HEARTH_CHECK_IN_TARGET_HOURS = env.int("HEARTH_CHECK_IN_TARGET_HOURS", default=4)
 HEARTH_HOLD_FIRST_POSTS = env.int("HEARTH_HOLD_FIRST_POSTS", default=0)
+# The most members one post may @mention, and the most for a member in their
+# first week (a mention notifies: a long list of names is spam, not a conversation).
+HEARTH_MOST_MENTIONS_PER_POST = env.int("HEARTH_MOST_MENTIONS_PER_POST", default=10)
+HEARTH_MOST_MENTIONS_FIRST_WEEK = env.int("HEARTH_MOST_MENTIONS_FIRST_WEEK", default=3)
 # Writing rate limits per member, "COUNT/SECONDS": posts (threads and
 # replies), and the lighter actions (previews, reactions, draft saves).
 HEARTH_POST_RATE_LIMIT = env.str("HEARTH_POST_RATE_LIMIT", default="20/600")

@@ -42,6 +42,10 @@ def test_a_new_member_signs_up_verifies_signs_in_and_out() -> None:
     run_due_tasks()
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["quietfox@example.org"]
+    # Hearth's own sender and words, not the library's stock "Hello from <domain>".
+    assert mail.outbox[0].from_email.startswith("Hearth <")
+    assert str(mail.outbox[0].body).startswith("Hello from Hearth,")
+    assert "testserver" not in str(mail.outbox[0].body).split("http://")[0]
 
     # Not verified yet: signing in sends the member back to the verification step.
     client.post(reverse("account_logout"))

@@ -28,7 +28,8 @@ from hearth.safety.services import set_note_preference
 pytestmark = pytest.mark.django_db
 
 # session, viewer, thread (with read marker, draft, thread mute), posts with authors
-# (and the viewer's mutes of them and reactions to them), labels with the viewer's choices
+# (and the viewer's mutes of them, reactions to them and bookmarks of them), labels with
+# the viewer's choices
 THREAD_PAGE_QUERIES = 5
 # session, viewer, category, threads listed for the viewer with their read state
 CATEGORY_PAGE_QUERIES = 4

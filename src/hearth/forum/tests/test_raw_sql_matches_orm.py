@@ -35,6 +35,7 @@ from hearth.core.testing import MakeMember
 from hearth.forum import listings
 from hearth.forum.listings import ThreadSummary
 from hearth.forum.models import (
+    Bookmark,
     Category,
     CategoryModerator,
     CategoryReadMark,
@@ -59,6 +60,7 @@ from hearth.forum.services import (
     mark_thread_read,
     reply_to_thread,
     save_draft,
+    save_post,
     start_thread,
     toggle_reaction,
 )
@@ -229,6 +231,15 @@ def forum(
         (leaving, thinking, ReactionKind.HUG),
     ):
         toggle_reaction(member=member, post=post, kind=kind)
+    # Saved before the post was hidden or deleted: the bookmarks stay, the rows say so.
+    for member, post in (
+        (reader, first),
+        (reader, edited),
+        (reader, hidden),
+        (reader, deleted),
+        (global_moderator, thinking),
+    ):
+        save_post(member=member, post=post)
     hide_post(moderator=global_moderator, post=hidden, reason="Unkind to another member")
     delete_post(member=friend, post=deleted)
     edit_post_as_moderator(
@@ -486,10 +497,11 @@ def test_the_thread_query_matches_the_orm_for_every_viewer_and_thread(forum: For
 
 @dataclass(frozen=True)
 class _ReaderState:
-    """Whom a reader muted, and the reactions they gave each post."""
+    """Whom a reader muted, the reactions they gave each post, and the posts they saved."""
 
     muted: frozenset[int]
     reactions: dict[int, frozenset[str]]
+    saved: frozenset[int]
 
     @classmethod
     def of(cls, reader_id: int | None) -> _ReaderState:
@@ -503,6 +515,9 @@ class _ReaderState:
                 MemberMute.objects.filter(member_id=reader_id).values_list("muted_id", flat=True)
             ),
             reactions={post_id: frozenset(kinds) for post_id, kinds in given.items()},
+            saved=frozenset(
+                Bookmark.objects.filter(member_id=reader_id).values_list("post_id", flat=True)
+            ),
         )
 
 
@@ -522,6 +537,8 @@ def _orm_post_record(post: Post, reader: _ReaderState, thread: Thread) -> dict[s
             value = post.author_id in reader.muted
         elif each.name == "reader_reactions":
             value = reader.reactions.get(post.pk, frozenset())
+        elif each.name == "reader_saved":
+            value = post.pk in reader.saved
         else:
             pytest.fail(f"PostRow.{each.name} is new: give its ORM value here")
         record[each.name] = _typed(value)

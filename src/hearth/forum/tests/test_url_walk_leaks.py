@@ -22,7 +22,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.resolvers import RegexPattern, RoutePattern
 from pytest_django.fixtures import Settings
 
-from hearth.accounts.models import User
+from hearth.accounts.models import Role, User
 from hearth.core.testing import ClientFor, MakeMember
 from hearth.forum.models import Category, Post, Visibility
 from hearth.forum.services import edit_post
@@ -42,12 +42,31 @@ KNOWN_ROUTES = frozenset(
         "forum:edit_post",
         "forum:history",
         "forum:reactors",
+        "forum:save_post",
+        "forum:unsave_post",
+        "forum:bookmark_note",
+        "forum:thread_mentionable",
         "moderation:post",
+    }
+)
+# Forum routes known to take a category's slug: asked about the moderators-only category.
+KNOWN_CATEGORY_ROUTES = frozenset(
+    {
+        "forum:category",
+        "forum:new_thread",
+        "forum:mark_category_read",
+        "forum:follow_category",
+        "forum:category_mentionable",
     }
 )
 # Values for a route's other arguments; the actions are the most revealing ones.
 OTHER_ARGUMENTS: dict[str, tuple[str, ...]] = {"action": ("reveal", "hide", "approve")}
-PLAUSIBLE_POST = {"body": "Thinking of you today.", "request_key": "walk", "reason": "Walk"}
+PLAUSIBLE_POST = {
+    "body": "Thinking of you today.",
+    "request_key": "walk",
+    "reason": "Walk",
+    "note": "Walk",  # a saved post's note
+}
 
 
 # --- The walk -------------------------------------------------------------------------------
@@ -81,6 +100,28 @@ def _walk(entries: Iterable[URLPattern | URLResolver], namespace: str) -> Iterat
 
 def routes_taking_a_post_or_thread() -> list[Route]:
     return sorted(set(_walk(get_resolver().url_patterns, "")), key=lambda route: route.name)
+
+
+def routes_taking_a_category() -> list[Route]:
+    """The forum's routes whose only argument is a slug: a category's."""
+    entries = get_resolver().url_patterns
+    found = {
+        Route(f"{namespace}{entry.name}", _arguments(entry))
+        for namespace, entry in _every_entry(entries, "")
+        if namespace == "forum:" and _arguments(entry) == ("slug",)
+    }
+    return sorted(found, key=lambda route: route.name)
+
+
+def _every_entry(
+    entries: Iterable[URLPattern | URLResolver], namespace: str
+) -> Iterator[tuple[str, URLPattern]]:
+    for entry in entries:
+        if isinstance(entry, URLResolver):
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from _every_entry(entry.url_patterns, inner)
+        else:
+            yield namespace, entry
 
 
 # --- Secrets ----------------------------------------------------------------------------------
@@ -258,10 +299,52 @@ def test_no_route_shows_a_secret_to_a_member_or_a_visitor(
     assert leaks == []
 
 
+def test_the_walk_finds_every_route_known_to_take_a_category() -> None:
+    assert {route.name for route in routes_taking_a_category()} >= KNOWN_CATEGORY_ROUTES
+
+
+def test_no_category_route_shows_a_moderators_only_category_to_a_member_or_a_visitor(
+    moderators_only: Secret, bystander: User, client_for: ClientFor, make_member: MakeMember
+) -> None:
+    # A moderator named by a canary: the mention suggestions would list its audience.
+    named = make_member(_canary("moderatorname"), role=Role.MODERATOR)
+    secrets = (moderators_only.canary, named.username)
+    slug = moderators_only.post.thread.category.slug
+    urls = [
+        f"{reverse(route.name, kwargs={'slug': slug})}?q=canarymod"
+        for route in routes_taking_a_category()
+    ]
+    moderator = client_for(moderators_only.author)
+    seen = [
+        _text(moderator.get(reverse(route, args=[slug]), {"q": "canarymod"}))
+        for route in ("forum:category", "forum:category_mentionable")
+    ]
+    assert [secret in text for secret, text in zip(secrets, seen, strict=True)] == [True, True]
+
+    leaks = []
+    for who, client in (("a plain member", client_for(bystander)), ("a visitor", Client())):
+        for url in urls:
+            for method, data in (("GET", None), ("POST", {}), ("POST", PLAUSIBLE_POST)):
+                if method == "GET":
+                    response = client.get(url, follow=True)
+                else:
+                    response = client.post(url, data, follow=True)
+                if shown := [secret for secret in secrets if secret in _text(response)]:
+                    leaks.append(f"{who}, {method} {url}: {shown}")
+
+    assert leaks == []
+
+
 def test_lists_show_no_secret_to_a_member_or_a_visitor(
     secrets: tuple[Secret, ...], bystander: User, client_for: ClientFor, public: Category
 ) -> None:
-    pages = [reverse("home"), public.get_absolute_url()]
+    pages = [
+        reverse("home"),
+        public.get_absolute_url(),
+        reverse("forum:my_threads"),
+        reverse("forum:my_posts"),
+        reverse("forum:saved_posts"),
+    ]
 
     texts = [
         _text(client.get(page, follow=True))

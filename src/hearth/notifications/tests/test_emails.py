@@ -341,6 +341,7 @@ def test_the_digest_lists_what_is_new_without_titles_once_per_period(
     assert mail.outbox == []
 
     assert queue_due_digests() == 1
+    assert queue_due_digests() == 0  # a second tick before the worker ran
     deliver()
     assert queue_due_digests() == 0
     deliver()

@@ -219,7 +219,7 @@ def test_the_thread_page_offers_the_levels(
     client = client_for(starter)
 
     page = client.get(thread.get_absolute_url()).content.decode()
-    assert "Default: tracking (your thread)" in page
+    assert "Default (tracking)" in page
 
     client.post(reverse("forum:follow_thread", args=[thread.pk]), {"level": "watching"})
     assert 'value="watching" selected' in client.get(thread.get_absolute_url()).content.decode()
@@ -284,3 +284,23 @@ def test_every_route_taking_a_notification_id_is_404_for_anyone_else(
     notification.refresh_from_db()
     assert notification.read_at is None
     assert bell(starter) == 1
+
+
+def test_reading_the_thread_reads_its_notifications(
+    thread: Thread,
+    starter: User,
+    make_reply: MakeReply,
+    client_for: ClientFor,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    make_reply(thread)
+    make_reply(thread)
+    deliver()
+    assert bell(starter) == 2
+    client = client_for(starter)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.get(thread.get_absolute_url())
+
+    assert bell(starter) == 0
+    assert all(each.read_at is not None for each in told(starter))
