@@ -12,6 +12,7 @@ from playwright.sync_api import Page, expect
 from e2e.conftest import assert_no_axe_violations
 from e2e.test_forum import sign_in
 from hearth.accounts.models import User
+from hearth.core.tasks import run_due_tasks
 from hearth.core.testing import MakeMember
 from hearth.forum.testing import MakeCategory, MakeThread
 from hearth.safety.models import QueueItem
@@ -114,9 +115,13 @@ def test_a_moderator_hides_a_post_and_the_author_sees_why(
     expect(page.get_by_text("The member has been told")).to_be_visible()
     sign_out(page)
 
+    run_due_tasks()  # the worker's part: the moderators' notice becomes a notification
     sign_in(page, live_url, author)
-    expect(page.get_by_role("link", name=re.compile("Notices"))).to_contain_text("1")
-    page.get_by_role("link", name=re.compile("Notices")).click()
+    expect(page.get_by_role("link", name=re.compile("Notifications"))).to_contain_text("1")
+    page.get_by_role("link", name=re.compile("Notifications")).click()
+    expect(page.get_by_text("It shares another member's private details.")).to_be_visible()
+    page.get_by_role("link", name=re.compile("A moderator hid your post")).click()
+    expect(page.get_by_role("heading", name="Messages from the moderators")).to_be_visible()
     expect(page.get_by_text("It shares another member's private details.")).to_be_visible()
     assert_no_axe_violations(axe, page)
     page.goto(f"{live_url}{thread.get_absolute_url()}")
