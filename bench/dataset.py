@@ -19,6 +19,11 @@ PostgreSQL, machine busy with other work): inside the ~3-minute budget, so
 there is no bulk path bypassing the service. If the services ever make it
 much slower, bulk-create the rows with the services' own renderer, positions
 and counters rather than with copies of their logic.
+
+The 1,000 members watching one thread (``bench.watchers``) are bulk-created,
+with their addresses and their ``ThreadFollowing`` rows: what is measured is
+posting into the thread and the fan-out to them, not signing them up, and
+creating them one by one would add seconds to every run for nothing.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ from itertools import cycle
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.test import Client
 from django.utils import timezone
@@ -38,7 +44,14 @@ from django.utils import timezone
 from hearth.accounts.models import User
 from hearth.core.text import MAX_SOURCE_BYTES
 from hearth.forum.counters import synchronise_thread
-from hearth.forum.models import Category, Post, Thread, Visibility
+from hearth.forum.models import (
+    Category,
+    FollowLevel,
+    Post,
+    Thread,
+    ThreadFollowing,
+    Visibility,
+)
 from hearth.forum.services import reply_to_thread, start_thread
 from hearth.forum.text import render_post_body
 
@@ -46,6 +59,7 @@ BATCH_SIZE = 250
 CATEGORY_SLUG = "benchmark"
 READER = "bench_reader"
 WRITERS_PER_RUN = 4
+WATCHER_PREFIX = "bench_watcher_"
 
 VOCABULARY = """
 session therapist week quiet evening morning garden letter notebook window walk tea feeling
@@ -69,14 +83,22 @@ class Size:
     big_replies: int
     big_page: int  # the deep page of the big thread to measure (clamped to its last page)
     large_posts: int  # replies of the largest size a post may have, for the memory reading
+    watchers: int  # members watching one thread (and no other), for the fan-out
     body_chars: int = 600
 
 
+# The threads every data set has: the posting run's, the 200- and 10,000-reply ones,
+# the largest posts', and the watched and unwatched pair.
+SPECIAL_THREADS = 6
 FULL = Size(
-    members=50, threads=1000, medium_replies=200, big_replies=10_000, big_page=400, large_posts=400
-)
+    members=50, threads=1000, medium_replies=200, big_replies=10_000, big_page=400,
+    large_posts=400, watchers=1000,
+)  # fmt: skip
 # Small enough for CI's smoke test; "page 400" becomes the big thread's last full page.
-TINY = Size(members=5, threads=20, medium_replies=30, big_replies=450, big_page=400, large_posts=20)
+TINY = Size(
+    members=5, threads=20, medium_replies=30, big_replies=450, big_page=400, large_posts=20,
+    watchers=50,
+)  # fmt: skip
 
 
 @dataclass
@@ -86,12 +108,14 @@ class Timings:
     medium_thread: float = 0.0
     big_thread: float = 0.0
     large_thread: float = 0.0
+    watchers: float = 0.0
 
     @property
     def total(self) -> float:
         return (
             self.members + self.threads + self.medium_thread + self.big_thread + self.large_thread
-        )
+            + self.watchers
+        )  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -105,6 +129,10 @@ class Dataset:
     reader: str
     writers: list[str]
     big_replies: int
+    # Two threads of the same size: one every watcher watches, one nobody does.
+    watched_thread_id: int
+    unwatched_thread_id: int
+    watchers: int
     timings: Timings = field(default_factory=Timings)
 
 
@@ -141,7 +169,7 @@ def build(size: Size, *, say: Callable[[str], None]) -> Dataset:
     authors = cycle(members)
 
     started = time.perf_counter()
-    ordinary = size.threads - 4
+    ordinary = size.threads - SPECIAL_THREADS
     with transaction.atomic():
         for number in range(1, ordinary + 1):
             _start(
@@ -177,6 +205,15 @@ def build(size: Size, *, say: Callable[[str], None]) -> Dataset:
     timings.large_thread = time.perf_counter() - started
     say(f"  {size.large_posts} replies of the largest size in {timings.large_thread:.1f} s")
 
+    # Two threads of one post each (texts of the same length): equal in size.
+    started = time.perf_counter()
+    pair = random.Random(12)
+    watched = _start(category, members[0], "Watched by many", rng=pair, size=size, number=4)
+    unwatched = _start(category, members[0], "Watched by nobody", rng=pair, size=size, number=5)
+    _add_watchers(watched, size.watchers)
+    timings.watchers = time.perf_counter() - started
+    say(f"  {size.watchers} members watching a thread in {timings.watchers:.1f} s")
+
     return Dataset(
         category_slug=category.slug,
         medium_thread_id=medium.pk,
@@ -187,6 +224,9 @@ def build(size: Size, *, say: Callable[[str], None]) -> Dataset:
         reader=members[0].username,
         writers=[member.username for member in members[1 : 1 + WRITERS_PER_RUN]],
         big_replies=size.big_replies,
+        watched_thread_id=watched.pk,
+        unwatched_thread_id=unwatched.pk,
+        watchers=size.watchers,
         timings=timings,
     )
 
@@ -210,6 +250,46 @@ def _create_members(count: int) -> list[User]:
             )
             members.append(member)
     return members
+
+
+def _add_watchers(thread: Thread, count: int) -> None:
+    """``count`` members, each watching ``thread`` and nothing else, bulk-created.
+
+    Members as ``_create_members`` makes them (an unusable password, a verified
+    primary address, the defaults for everything else, so a reply in a watched
+    thread notifies them here and by email), and a ``ThreadFollowing`` row each at
+    the "watching" level, as the thread's follow button stores it.
+    """
+    if count == 0:
+        return
+    now = timezone.now()
+    members = [
+        User(
+            username=f"{WATCHER_PREFIX}{number:04d}",
+            email=f"{WATCHER_PREFIX}{number:04d}@bench.invalid",
+            password=make_password(None),
+            display_name=f"Bench watcher {number}",
+        )
+        for number in range(count)
+    ]
+    with transaction.atomic():
+        created = User.objects.bulk_create(members, batch_size=500)
+        EmailAddress.objects.bulk_create(
+            [
+                EmailAddress(user=member, email=member.email, verified=True, primary=True)
+                for member in created
+            ],
+            batch_size=500,
+        )
+        ThreadFollowing.objects.bulk_create(
+            [
+                ThreadFollowing(
+                    member=member, thread=thread, level=FollowLevel.WATCHING, updated_at=now
+                )
+                for member in created
+            ],
+            batch_size=500,
+        )
 
 
 def _start(
@@ -262,6 +342,8 @@ def _add_largest_posts(
     text and rendered HTML, and the thread's counters are then worked out by the
     same ``synchronise_thread`` the services use.
     """
+    if count == 0:  # a run that does not read them (``--only``)
+        return
     now = timezone.now()
     # A few different texts, rendered once each (64 KB takes a tenth of a second):
     # every post is still its own row, fragment and cache entry.

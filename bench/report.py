@@ -14,6 +14,10 @@ DEEP_PAGE_TOLERANCE = 0.10
 POST_P99_MS = 100.0
 WORKER_RSS_MIB = 150
 LARGE_POSTS_RSS_MIB = 200  # issue 11: memory bounded however large the posts
+# Issue 12: a reply's p99 with 1,000 watchers no slower than with none, within noise --
+# taken as within 20% or 5 ms of it, whichever allows more.
+WATCHED_P99_SHARE = 0.20
+WATCHED_P99_SLACK_MS = 5.0
 BUSY_LOAD_PER_CPU = 0.5
 
 
@@ -23,7 +27,7 @@ class Row:
 
     key: str
     name: str
-    audience: str  # "member", "anonymous" or "4 writers"
+    audience: str  # "member", "anonymous", "4 writers" or "1 writer, alternating"
     kind: str  # "thread", "list", "ceiling" or "post"
     requests_per_second: float
     p50_ms: float
@@ -48,6 +52,36 @@ class Posting:
 
 
 @dataclass(frozen=True)
+class FanOut:
+    """One reply in the watched thread, and the worker's work for it (bench/watchers.py)."""
+
+    post_id: int
+    notifications: int  # the watchers' notifications about it
+    seconds: float  # from the reply's answer (its commit) until all of them existed
+    notifications_per_second: float  # notifications / seconds
+    picked_up_seconds: float  # its task's wait in the queue: enqueued -> started (-1: unknown)
+    task_seconds: float  # its task's run: started -> finished (-1: unknown)
+    queue_empty_seconds: float  # from the reply's answer until no task was due or running
+    emails_sent: int  # of those notifications' emails, sent (written) by then
+
+
+@dataclass(frozen=True)
+class WatchedPosting:
+    """Replies in a thread many members watch against one nobody watches, and the fan-out."""
+
+    watchers: int
+    watched: Row
+    unwatched: Row
+    p50_ratio: float  # watched / unwatched
+    p99_ratio: float
+    lost: int
+    duplicated: int
+    discarded_tasks: int  # queued before the worker started (data set, posting runs)
+    fanout: FanOut  # the median of the samples
+    fanouts: list[FanOut]
+
+
+@dataclass(frozen=True)
 class Verdict:
     target: str
     met: bool
@@ -62,7 +96,7 @@ class Results:
     settings: dict[str, object]
     dataset: dict[str, object]
     rows: list[Row]
-    posting: Posting
+    posting: Posting | None  # None when --only left the posting run out
     worker_rss_mib: float
     worker_peak_rss_mib: float
     verdicts: list[Verdict] = field(default_factory=list)
@@ -71,6 +105,9 @@ class Results:
     large_posts: dict[str, float] = field(default_factory=dict)
     server_log: str = ""  # kept only when a request failed
     machine: dict[str, float] = field(default_factory=dict)  # CPUs and 1-minute load averages
+    # Issue 12: replies with 1,000 watchers against none, and the fan-out (None when
+    # --only left it out). Apart from ``rows``, whose keys the smoke test pins.
+    watched_posting: WatchedPosting | None = None
 
 
 def with_ceiling_ratios(rows: list[Row]) -> list[Row]:
@@ -111,7 +148,7 @@ def judge(results: Results) -> list[Verdict]:
                 )
             )
     post = by_key.get("post")
-    if post is not None:
+    if post is not None and results.posting is not None:
         over = post.p99_ms - POST_P99_MS
         verdicts.append(
             Verdict(
@@ -120,15 +157,17 @@ def judge(results: Results) -> list[Verdict]:
                 f"p99 {post.p99_ms:.1f} ms" + ("" if over < 0 else f", {over:.1f} ms over"),
             )
         )
-    posting = results.posting
-    problems = posting.errors + posting.lost + posting.duplicated
-    verdicts.append(
-        Verdict(
-            "reply posting: no errors, no lost or duplicated posts",
-            problems == 0,
-            f"{posting.errors} errors, {posting.lost} lost, {posting.duplicated} duplicated",
+    if (posting := results.posting) is not None:
+        problems = posting.errors + posting.lost + posting.duplicated
+        verdicts.append(
+            Verdict(
+                "reply posting: no errors, no lost or duplicated posts",
+                problems == 0,
+                f"{posting.errors} errors, {posting.lost} lost, {posting.duplicated} duplicated",
+            )
         )
-    )
+    if (watched := results.watched_posting) is not None:
+        verdicts.extend(_judge_watched(watched))
     if large := results.large_posts:
         over = large["peak_rss_mib"] - LARGE_POSTS_RSS_MIB
         verdicts.append(
@@ -149,6 +188,27 @@ def judge(results: Results) -> list[Verdict]:
         )
     )
     return verdicts
+
+
+def _judge_watched(watched: WatchedPosting) -> list[Verdict]:
+    with_them, without = watched.watched.p99_ms, watched.unwatched.p99_ms
+    allowed = max(without * (1 + WATCHED_P99_SHARE), without + WATCHED_P99_SLACK_MS)
+    over = with_them - allowed
+    errors = watched.watched.errors + watched.unwatched.errors
+    return [
+        Verdict(
+            f"reply p99 with {watched.watchers} watchers not slower than with none",
+            over <= 0,
+            f"{with_them:.1f} ms against {without:.1f} ms ({watched.p99_ratio:.2f}x; "
+            f"allowed up to {allowed:.1f} ms)" + ("" if over <= 0 else f", {over:.1f} ms over"),
+        ),
+        Verdict(
+            "replies to watched threads: no errors, no lost or duplicated posts",
+            errors == 0,
+            f"{errors} errors (lost and duplicated included: {watched.lost} lost, "
+            f"{watched.duplicated} duplicated)",
+        ),
+    ]
 
 
 def _at_least(target: str, value: float, wanted: float, unit: str = "of ceiling") -> Verdict:
@@ -191,8 +251,9 @@ def summary(results: Results) -> str:
     """The table, the lines under it and the verdicts, as printed."""
     dataset = results.dataset
     posting = results.posting
+    watched = results.watched_posting
     lines = [
-        table(results.rows),
+        table(results.rows + ([watched.watched, watched.unwatched] if watched else [])),
         "",
         f"database: {results.database}; commit {results.commit}; "
         f"{results.settings['workers']} workers, wrk {results.settings['connections']} connections "
@@ -215,10 +276,18 @@ def summary(results: Results) -> str:
             if results.large_posts
             else []
         ),
-        f"posting: {posting.writers} writers, {posting.completed_requests} requests completed, "
-        f"{posting.acknowledged} acknowledged, {posting.posts_created} posts created; "
-        f"{posting.errors} errors, {posting.lost} lost, {posting.duplicated} duplicated, "
-        f"{posting.unacknowledged} in flight when wrk stopped",
+        *(
+            [
+                f"posting: {posting.writers} writers, {posting.completed_requests} requests "
+                f"completed, {posting.acknowledged} acknowledged, {posting.posts_created} posts "
+                f"created; {posting.errors} errors, {posting.lost} lost, "
+                f"{posting.duplicated} duplicated, {posting.unacknowledged} in flight when wrk "
+                "stopped"
+            ]
+            if posting
+            else []
+        ),
+        *(watched_lines(watched) if watched else []),
         "",
         "targets:",
     ]
@@ -238,6 +307,30 @@ def summary(results: Results) -> str:
         state = "met   " if verdict.met else "MISSED"
         lines.append(f"  {state}  {verdict.target.ljust(width)}  {verdict.detail}")
     return "\n".join(lines)
+
+
+def watched_lines(watched: WatchedPosting) -> list[str]:
+    """The lines under the table about replies to watched threads and their fan-out."""
+    fanout = watched.fanout
+    slowest = max(watched.fanouts, key=lambda sample: sample.seconds)
+    return [
+        f"watched thread: replies alternating between a thread {watched.watchers} members "
+        f"watch and one nobody watches, no worker running: p50 {watched.p50_ratio:.2f}x, "
+        f"p99 {watched.p99_ratio:.2f}x the unwatched thread's "
+        f"({watched.watched.requests} + {watched.unwatched.requests} replies)",
+        f"fan-out (hearth worker, median of {len(watched.fanouts)} replies): all "
+        f"{fanout.notifications} notifications {fanout.seconds:.2f} s after the reply "
+        f"({fanout.notifications_per_second:.0f} notifications/s); its task waited "
+        f"{_seconds(fanout.picked_up_seconds)} for the worker and ran "
+        f"{_seconds(fanout.task_seconds)}; "
+        f"{fanout.emails_sent} emails written, the queue empty after "
+        f"{fanout.queue_empty_seconds:.1f} s; slowest {slowest.seconds:.2f} s "
+        f"({watched.discarded_tasks} queued tasks discarded before the worker started)",
+    ]
+
+
+def _seconds(value: float) -> str:
+    return "?" if value < 0 else f"{value:.2f} s"
 
 
 def write_json(results: Results, directory: Path, stamp: str) -> Path:

@@ -25,12 +25,12 @@ import tempfile
 import time
 from collections import Counter
 from contextlib import ExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING
 
-from bench import ceiling, load, report
+from bench import ceiling, load, report, watchers
 from bench.server import BenchError, HearthServer, free_port, hearth_server, throwaway_postgres
 
 if TYPE_CHECKING:
@@ -43,6 +43,8 @@ CSRF_FORM_FIELD = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 WORKERS = 2
 POSTING_WRITERS = 4
 DEFAULT_POSTS_PER_PAGE = 20
+# What --only may choose; a run measures all of them unless told otherwise.
+PARTS = ("pages", "posting", "large-posts", "watchers")
 
 
 def say(text: str) -> None:
@@ -91,9 +93,24 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--results-dir", type=Path, default=RESULTS_DIR, help="where the JSON record goes"
     )
+    parser.add_argument(
+        "--only",
+        default=",".join(PARTS),
+        help=(
+            f"measure only these, comma-separated, of {', '.join(PARTS)} (default: all); the "
+            "data set leaves out the long threads and the largest posts when nothing reads them"
+        ),
+    )
     arguments = parser.parse_args(argv)
     if arguments.duration < 1 or arguments.warmup < 0:
         parser.error("--duration must be at least 1 and --warmup at least 0")
+    arguments.only = {part.strip() for part in arguments.only.split(",") if part.strip()}
+    if unknown := arguments.only - set(PARTS):
+        parser.error(
+            f"--only: unknown {', '.join(sorted(unknown))} (choose from {', '.join(PARTS)})"
+        )
+    if not arguments.only:
+        parser.error("--only: name at least one of " + ", ".join(PARTS))
     return arguments
 
 
@@ -155,8 +172,8 @@ def run(arguments: argparse.Namespace) -> report.Results:
         django.setup()
         from bench import dataset  # noqa: PLC0415 - imports Hearth's models
 
-        size = dataset.TINY if arguments.tiny else dataset.FULL
-        say(f"building the data set ({'tiny' if arguments.tiny else 'full'})")
+        size = sized_for(dataset.TINY if arguments.tiny else dataset.FULL, arguments.only)
+        say(f"building the data set ({'tiny' if arguments.tiny else 'full'}): {describe(size)}")
         data = dataset.build(size, say=say)
 
         say("starting hearth serve")
@@ -175,7 +192,9 @@ def run(arguments: argparse.Namespace) -> report.Results:
                 "load_before": load_before,
                 "load_after": os.getloadavg()[0],
             }
-            if any(row.errors for row in results.rows):  # keep the server's side of the story
+            watched = results.watched_posting
+            measured = results.rows + ([watched.watched, watched.unwatched] if watched else [])
+            if any(row.errors for row in measured):  # keep the server's side of the story
                 arguments.results_dir.mkdir(parents=True, exist_ok=True)
                 kept = arguments.results_dir / f"{_stamp(started_at)}-{arguments.database}.log"
                 kept.write_bytes(server.log_path.read_bytes())
@@ -189,6 +208,19 @@ def run(arguments: argparse.Namespace) -> report.Results:
 
             connections.close_all()
     raise AssertionError  # unreachable: the ExitStack does not swallow exceptions
+
+
+def sized_for(size: Size, only: set[str]) -> Size:
+    """The data set without the parts nothing in this run reads (``--only``)."""
+    from bench.dataset import SPECIAL_THREADS  # noqa: PLC0415 - imports Hearth's models
+
+    if "pages" not in only:
+        size = replace(size, threads=SPECIAL_THREADS, medium_replies=0, big_replies=0)
+    if "large-posts" not in only:
+        size = replace(size, large_posts=0)
+    if "watchers" not in only:
+        size = replace(size, watchers=0)
+    return size
 
 
 def production_environment(work: Path, database_url: str, port: int) -> dict[str, str]:
@@ -243,14 +275,21 @@ def measure(
     started_at: str,
 ) -> report.Results:
     page_script, post_script = scripts
-    scenarios = page_scenarios(data, size)
+    scenarios = page_scenarios(data, size) if "pages" in arguments.only else []
     prepared = prepare(server, data, size, scenarios)
     rows = [
         measure_page(arguments, server, scenario, prepared, page_script) for scenario in scenarios
     ]
-    post_row, posting = measure_posting(arguments, server, data, prepared, post_script)
-    rows.append(post_row)
-    large_posts = read_largest_posts(server, data, prepared)
+    posting = None
+    if "posting" in arguments.only:
+        post_row, posting = measure_posting(arguments, server, data, prepared, post_script)
+        rows.append(post_row)
+    large_posts = {}
+    if "large-posts" in arguments.only:
+        large_posts = read_largest_posts(server, data, prepared)
+    watched_posting = None
+    if "watchers" in arguments.only:
+        watched_posting = measure_watched_posting(arguments, server, data, prepared, environment)
 
     memory = server.worker_memory()
     if not memory:
@@ -267,6 +306,7 @@ def measure(
             "duration": arguments.duration,
             "warmup": arguments.warmup,
             "posting_writers": POSTING_WRITERS,
+            "only": sorted(arguments.only),
             "environment": {
                 name: value
                 for name, value in environment.items()
@@ -282,12 +322,15 @@ def measure(
             "threads_seconds": data.timings.threads,
             "medium_thread_seconds": data.timings.medium_thread,
             "big_thread_seconds": data.timings.big_thread,
+            "watchers": data.watchers,
+            "watchers_seconds": data.timings.watchers,
         },
         rows=report.with_ceiling_ratios(rows),
         posting=posting,
         worker_rss_mib=max(worker.rss_bytes for worker in memory) / report.MIB,
         worker_peak_rss_mib=max(worker.peak_bytes for worker in memory) / report.MIB,
         large_posts=large_posts,
+        watched_posting=watched_posting,
     )
     results.verdicts = report.judge(results)
     return results
@@ -445,6 +488,54 @@ def measure_posting(
     return row, posting
 
 
+def measure_watched_posting(
+    arguments: argparse.Namespace,
+    server: HearthServer,
+    data: Dataset,
+    prepared: Prepared,
+    environment: dict[str, str],
+) -> report.WatchedPosting:
+    """Replies in the thread every watcher watches against the unwatched one, then the
+    fan-out with ``hearth worker`` running (bench/watchers.py)."""
+    from django.urls import reverse  # noqa: PLC0415 - Django is set up by now
+
+    writer = prepared.writers[0]
+    targets = {
+        name: watchers.Target(
+            thread_id=thread_id,
+            reply_path=reverse("forum:reply", kwargs={"thread_id": thread_id}),
+            thread_path=reverse("forum:thread", kwargs={"thread_id": thread_id}),
+        )
+        for name, thread_id in (
+            ("watched", data.watched_thread_id),
+            ("unwatched", data.unwatched_thread_id),
+        )
+    }
+    # Queries of one reply into each: more with watchers would mean work per watcher.
+    queries = {}
+    for name, target in targets.items():
+        form = {"body": prepared.post_body, "request_key": f"bench-query-count-{name}-warm-up"}
+        count_queries("post", target.reply_path, writer, server.port, expect=302, form=form)
+        form["request_key"] = f"bench-query-count-{name}"
+        queries[name] = count_queries(
+            "post", target.reply_path, writer, server.port, expect=302, form=form
+        )
+    return watchers.measure(
+        port=server.port,
+        origin=server.origin,
+        writer=load.Writer(cookie=writer.cookie_header, csrf_token=writer.form_token),
+        targets=targets,
+        body=prepared.post_body,
+        queries=queries,
+        watchers=data.watchers,
+        seconds=arguments.duration,
+        warmup=arguments.warmup,
+        environment=environment,
+        log_path=server.log_path.parent / "worker.log",
+        say=say,
+    )
+
+
 def page_scenarios(data: Dataset, size: Size) -> list[Scenario]:
     """Every page measured, for the signed-in reader and for an anonymous visitor."""
     from django.urls import reverse  # noqa: PLC0415 - Django is set up by now
@@ -498,8 +589,8 @@ def describe(size: Size) -> str:
     return (
         f"{size.members} members, 1 category with {size.threads} threads, "
         f"a {size.medium_replies}-reply and a {size.big_replies}-reply thread "
-        f"(~{size.body_chars}-character posts), and a thread of {size.large_posts} posts "
-        "of the largest size (64 KB)"
+        f"(~{size.body_chars}-character posts), a thread of {size.large_posts} posts "
+        f"of the largest size (64 KB), and {size.watchers} more members watching one thread"
     )
 
 

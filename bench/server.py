@@ -1,8 +1,9 @@
-"""Start and stop what the benchmark runs: a throwaway PostgreSQL and Hearth's own server.
+"""Start and stop what the benchmark runs: a throwaway PostgreSQL, Hearth's server and worker.
 
-Both are context managers that clean up in ``finally`` (also on Ctrl-C and
-SIGTERM, which ``bench.run`` turns into SystemExit). The server runs in its own
-process group, so stopping it stops granian's workers too.
+All are context managers that clean up in ``finally`` (also on Ctrl-C and
+SIGTERM, which ``bench.run`` turns into KeyboardInterrupt). The server and the
+worker run in their own process groups, so stopping the server stops granian's
+workers too.
 """
 
 from __future__ import annotations
@@ -210,6 +211,48 @@ def hearth_server(
     try:
         _wait_until_healthy(server)
         yield server
+    finally:
+        _stop_group(process)
+
+
+@dataclass
+class HearthWorker:
+    """``hearth worker`` in its own process group."""
+
+    process: subprocess.Popen[bytes]
+    log_path: Path
+
+    def log_tail(self, lines: int = 40) -> str:
+        try:
+            text = self.log_path.read_text(errors="replace")
+        except OSError:
+            return ""
+        return "\n".join(text.splitlines()[-lines:])
+
+    def check_running(self) -> None:
+        """Raise BenchError, with the end of its log, if the worker has exited."""
+        if self.process.poll() is not None:
+            message = f"hearth worker exited with {self.process.returncode}:\n{self.log_tail()}"
+            raise BenchError(message)
+
+
+@contextmanager
+def hearth_worker(*, environment: Mapping[str, str], log_path: Path) -> Iterator[HearthWorker]:
+    """Run background tasks as production does (``hearth worker``, its default options),
+    with the server's environment and database; stopped (its whole process group) on the
+    way out, also on Ctrl-C and SIGTERM."""
+    command = [sys.executable, "-m", "hearth", "worker"]
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            command,
+            env=dict(environment),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+    try:
+        yield HearthWorker(process=process, log_path=log_path)
     finally:
         _stop_group(process)
 
