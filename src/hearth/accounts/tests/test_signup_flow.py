@@ -122,3 +122,18 @@ def test_password_reset_mails_a_link_only_to_known_addresses(make_member: MakeMe
     }
     assert reset_links["heron@example.org"] is True
     assert reset_links.get("nobody@example.org", False) is False
+
+
+def test_account_emails_speak_in_hearths_own_words(make_member: MakeMember) -> None:
+    make_member(username="heron", email="heron@example.org")
+
+    for address in ("heron@example.org", "nobody@example.org"):
+        Client().post(reverse("account_reset_password"), {"email": address})
+    run_due_tasks()
+
+    bodies = {message.to[0]: str(message.body) for message in mail.outbox}
+    assert "To choose a new password for Hearth, open this link:" in bodies["heron@example.org"]
+    for body in bodies.values():
+        assert body.startswith("Hello from Hearth,")
+        assert "You're receiving this email" not in body
+        assert "You are receiving this email" not in body
