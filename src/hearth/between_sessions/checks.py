@@ -8,7 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.core import checks
 
-from hearth.between_sessions.encryption import key_file_path, validate_keys
+from hearth.core.encryption import key_file_path, validate_keys
 
 
 @checks.register("security")

@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrPromise
 
-from hearth.between_sessions.fields import EncryptedJSONField, EncryptedTextField
+from hearth.core.encrypted_fields import EncryptedJSONField, EncryptedTextField
 
 NEUTRAL_NAME = _("private toolkit item")
 NEUTRAL_NAME_PLURAL = _("private toolkit items")

@@ -12,7 +12,7 @@ from django.utils import timezone
 from pytest_django.fixtures import Settings
 
 from hearth.accounts.models import User
-from hearth.between_sessions import encryption, services
+from hearth.between_sessions import services
 from hearth.between_sessions.models import (
     CopingPlan,
     JournalEntry,
@@ -21,7 +21,7 @@ from hearth.between_sessions.models import (
     TherapistBreak,
 )
 from hearth.between_sessions.vocabulary import FeelingRating, Trigger
-from hearth.core import providers
+from hearth.core import encryption, providers
 from hearth.core.providers import CrisisContacts, PostExcerpt
 from hearth.core.testing import MakeMember
 

@@ -15,10 +15,11 @@ from django.db import connection
 from pytest_django.fixtures import Settings
 
 from hearth.accounts.models import User
-from hearth.between_sessions import encryption, selectors, services
+from hearth.between_sessions import selectors, services
 from hearth.between_sessions.models import TOOLKIT_MODELS, JournalEntry, PrivateItem
 from hearth.between_sessions.tests.conftest import MARKER, fill_toolkit
 from hearth.between_sessions.vocabulary import FeelingRating
+from hearth.core import encryption
 
 pytestmark = pytest.mark.django_db
 

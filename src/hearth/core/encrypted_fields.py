@@ -16,7 +16,7 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models.expressions import Combinable, Expression
 from django.db.models.lookups import IsNull, Lookup
 
-from hearth.between_sessions.encryption import decrypt_text, encrypt_text
+from hearth.core.encryption import decrypt_text, encrypt_text
 
 
 class EncryptedTextField(models.TextField[str | Combinable, str]):

@@ -1,4 +1,5 @@
-"""Keys for the toolkit's encrypted text, kept outside the database.
+"""Keys for private text encrypted at rest (the toolkit, conversations), kept outside
+the database.
 
 Everything a member types into the toolkit is stored as a Fernet token
 (AES-128-CBC with HMAC-SHA256, from the ``cryptography`` package). The keys

@@ -1,7 +1,9 @@
-"""``hearth rotate_toolkit_key``: a new key for the toolkit's encrypted text.
+"""``hearth rotate_toolkit_key``: a new key for the private text encrypted at rest.
 
-By default (key file in the data directory): put a new key first in the
-file, then re-encrypt every toolkit row with it. Older keys stay in the file,
+That is the toolkit's text and members' private conversations: every model
+with an encrypted field (``hearth.core.encrypted_fields``). By default (key
+file in the data directory): put a new key first in the file, then
+re-encrypt every such row with it. Older keys stay in the file,
 so anything not yet re-encrypted (or in a backup) stays readable.
 
 With ``HEARTH_TOOLKIT_KEYS`` the operator owns the keys: print a new one with
@@ -14,19 +16,20 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
-from hearth.between_sessions import encryption
-from hearth.between_sessions.fields import EncryptedJSONField, EncryptedTextField
-from hearth.between_sessions.models import TOOLKIT_MODELS
+from hearth.core import encryption
+from hearth.core.encrypted_fields import EncryptedJSONField, EncryptedTextField
 
 BATCH_SIZE = 500
 
 
 class Command(BaseCommand):
     help = (
-        "Rotate the key that encrypts the private toolkit's text and re-encrypt every row. "
+        "Rotate the key that encrypts private text (the toolkit, conversations) and re-encrypt "
+        "every row. "
         "Old keys are kept, so nothing becomes unreadable."
     )
 
@@ -67,10 +70,10 @@ class Command(BaseCommand):
 
 
 def reencrypt_all_rows() -> int:
-    """Read every toolkit row with any known key and write it back with the current one."""
+    """Read every encrypted row with any known key and write it back with the current one."""
     encryption.reset_cache()
     total = 0
-    for model in TOOLKIT_MODELS:
+    for model in apps.get_models():
         fields = [
             field.name
             for field in model._meta.concrete_fields
