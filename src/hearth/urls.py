@@ -22,6 +22,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("hearth.accounts.urls")),
     path("", include("hearth.safety.urls")),
     path("", include("hearth.moderation.urls")),
+    path("", include("hearth.conversations.urls")),
+    path("", include("hearth.conversations.report_urls")),
     path("", include("hearth.notifications.urls")),
     path("notes/", include("hearth.between_sessions.urls")),
     path("", forum_views.home, name="home"),

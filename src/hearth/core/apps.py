@@ -8,6 +8,12 @@ class CoreConfig(AppConfig):
     verbose_name = "Hearth core"
 
     def ready(self) -> None:
+        from django.urls import register_converter  # noqa: PLC0415
+
+        from hearth.core.converters import IdConverter  # noqa: PLC0415
         from hearth.core.private_files import keep_sqlite_files_private  # noqa: PLC0415
+
+        # <id:...> in every app's routes: a row id; too long a number is a 404, not a 500.
+        register_converter(IdConverter, "id")
 
         connection_created.connect(keep_sqlite_files_private, dispatch_uid="hearth-private-db")

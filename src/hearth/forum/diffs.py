@@ -1,22 +1,29 @@
-"""What changed between two revisions of a post, as words added and removed."""
+"""What changed between two revisions of a text (a post, a message), as words added and removed."""
 
 from __future__ import annotations
 
 import difflib
 import re
 from dataclasses import dataclass
+from typing import Protocol
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from hearth.forum.models import PostRevision
+
+class Revision(Protocol):
+    """A saved version of a text (a post's, a private message's)."""
+
+    @property
+    def body(self) -> str: ...
+
 
 _TOKENS = re.compile(r"\s+|\w+|[^\w\s]")
 
 
 @dataclass(frozen=True)
-class RevisionChange:
-    revision: PostRevision
+class RevisionChange[R: Revision]:
+    revision: R
     diff_html: SafeString  # the revision's text with <ins>/<del> against the one before
 
 
@@ -36,7 +43,7 @@ def _inline_diff(before: str, after: str) -> SafeString:
     return mark_safe("".join(parts))  # noqa: S308 - every piece of text above is escaped
 
 
-def revision_diffs(revisions: list[PostRevision]) -> list[RevisionChange]:
+def revision_diffs[R: Revision](revisions: list[R]) -> list[RevisionChange[R]]:
     """Pair each revision with its changes against the previous one, newest first."""
     changes = []
     previous = ""

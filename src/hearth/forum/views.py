@@ -442,7 +442,12 @@ def preview(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         html = render_markdown(form.cleaned_data["body"], id_prefix="preview-").html
         member = _member(request)
-        if find_crisis_signals(form.cleaned_data["body"], language=member.language):
+        # A private message's crisis panel comes after it is sent, in its own words
+        # (hearth.conversations.crisis); the forum's says "your post".
+        private_message = request.POST.get("private_message") == "1"
+        if not private_message and find_crisis_signals(
+            form.cleaned_data["body"], language=member.language
+        ):
             crisis_panel = _crisis_panel_context(member, item=None)
     if request.htmx or "next_action" not in request.POST:  # type: ignore[attr-defined]
         status = 200 if form.is_valid() else 400

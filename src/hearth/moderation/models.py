@@ -43,6 +43,10 @@ class AuditAction(models.TextChoices):
     REVEAL_AUTHOR = "reveal_author", _("Revealed who wrote an anonymous post")
     CLOSE_ITEM = "close_item", _("Closed a queue item")
     MESSAGE_MEMBER = "message_member", _("Wrote to a member")
+    READ_REPORTED_MESSAGES = (
+        "read_reported_messages",
+        _("Read messages reported from a conversation"),
+    )
 
 
 class AuditEntry(models.Model):

@@ -555,5 +555,21 @@ def message_member(*, moderator: User, member: User, subject: str, body: str) ->
     notify_member(member, subject=subject.strip() or _("A message from the moderators"), body=body)
 
 
+@transaction.atomic
+def record_reading_reported_messages(
+    *, moderator: User, item: QueueItem, message_ids: list[int]
+) -> AuditEntry:
+    """Audit one reading of the conversation messages shared with a report (issue 13:
+    every look at private text is on the record). Ids only, never the text."""
+    _check(why_cannot_handle_item(viewer_for(moderator), item))
+    return _audit(
+        moderator,
+        AuditAction.READ_REPORTED_MESSAGES,
+        item,
+        reason=_("Reading a reported message"),
+        after={"message_ids": message_ids},
+    )
+
+
 def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment else None

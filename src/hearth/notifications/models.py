@@ -19,6 +19,7 @@ class Kind(models.TextChoices):
     MENTION = "mention", _("Mentions of you")
     NEW_THREAD = "new_thread", _("New threads in categories you follow")
     REACTION = "reaction", _("Hugs and reactions to your posts")
+    MESSAGE = "message", _("Messages in your conversations")
     MODERATION = "moderation", _("Moderators' decisions about your posts")
     NOTICE = "notice", _("Messages from the moderators")
     CHECK_IN = "check_in", _("Answers to your check-in requests")
@@ -44,6 +45,7 @@ DEFAULT_DELIVERY: dict[str, str] = {
     Kind.MENTION: Delivery.EMAIL,
     Kind.NEW_THREAD: Delivery.IN_APP,
     Kind.REACTION: Delivery.IN_APP,
+    Kind.MESSAGE: Delivery.EMAIL,
     Kind.MODERATION: Delivery.EMAIL,
     Kind.NOTICE: Delivery.EMAIL,
     Kind.CHECK_IN: Delivery.EMAIL,

@@ -10,6 +10,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from hearth.accounts.models import User
+from hearth.conversations.events import ConversationRead
 from hearth.forum.events import ThreadRead
 from hearth.notifications.delivery import recount_unread
 from hearth.notifications.models import Kind, Notification, NotificationSettings
@@ -73,5 +74,16 @@ def forget_what_was_read(event: ThreadRead) -> None:
         read_at__isnull=True,
         post__position__lte=event.up_to_position,
     ).exclude(kind__in=[Kind.MODERATION, Kind.NOTICE])
+    if read.update(read_at=timezone.now()):
+        recount_unread([event.member_id])
+
+
+def forget_read_conversation(event: ConversationRead) -> None:
+    """The member read a conversation: its notification is read."""
+    read = Notification.objects.filter(
+        recipient_id=event.member_id,
+        key=f"conversation:{event.conversation_id}",
+        read_at__isnull=True,
+    )
     if read.update(read_at=timezone.now()):
         recount_unread([event.member_id])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from hearth.conversations import events as conversation_events
 from hearth.core.events import subscribe, subscribe_task
 from hearth.forum import events as forum_events
 from hearth.moderation import events as moderation_events
@@ -24,3 +25,6 @@ def subscribe_to_events() -> None:
     subscribe_task(safety_events.ReportFiled, tasks.notify_moderators_of_report)
     # In the request, after commit: quick, and only sent while the member has unread ones.
     subscribe(forum_events.ThreadRead, services.forget_what_was_read)
+    subscribe_task(conversation_events.MessageSent, tasks.notify_about_message)
+    subscribe_task(conversation_events.ConversationLeft, tasks.withdraw_for_conversation)
+    subscribe(conversation_events.ConversationRead, services.forget_read_conversation)

@@ -375,3 +375,63 @@ def withdraw_for_thread(*, thread_id: int, **_event: object) -> None:
             recipient__in=thread_audience(thread)
         )
     )
+
+
+@background_task()
+def notify_about_message(
+    *, conversation_id: int, message_id: int, author_id: int, **_event: object
+) -> None:
+    """One notification per conversation while it has unread messages ("Fern sent you 3
+    messages"), for its current participants who did not mute it; never the text."""
+    from hearth.conversations.models import Message, Participant  # noqa: PLC0415
+    from hearth.conversations.visibility import conversation_audience  # noqa: PLC0415
+
+    message = Message.objects.select_related("conversation", "author").filter(pk=message_id).first()
+    if message is None or message.is_deleted or message.author is None:
+        return
+    author = message.author
+    if not author.is_active:
+        return
+    listening = Participant.objects.filter(
+        conversation_id=conversation_id, left_at__isnull=True, is_muted=False
+    ).exclude(member_id=author_id)
+    key = f"conversation:{conversation_id}"
+    target = reverse("conversations:conversation", kwargs={"conversation_id": conversation_id})
+    for participant in listening:
+        unread = max(message.conversation.last_position - participant.last_read_position, 1)
+        existing = Notification.objects.filter(recipient_id=participant.member_id, key=key)
+        if who_muted([participant.member_id], [author_id]):
+            continue
+        if existing.exists():
+            existing.update(
+                actor_id=author.pk,
+                actor_name=author.display_name[:50],
+                others_count=unread - 1,
+                updated_at=timezone.now(),
+                read_at=None,
+                target_url=f"{target}#message-{message.pk}",
+            )
+            recount_unread([participant.member_id])
+            continue
+        tell(
+            [
+                Tell(
+                    recipient_id=participant.member_id,
+                    kind=Kind.MESSAGE,
+                    key=key,
+                    target_url=f"{target}#message-{message.pk}",
+                    from_member_id=author_id,
+                    actor_id=author.pk,
+                    actor_name=author.display_name,
+                )
+            ],
+            audience=conversation_audience(message.conversation),
+        )
+
+
+@background_task()
+def withdraw_for_conversation(*, member_id: int, conversation_id: int, **_event: object) -> None:
+    """A member left a conversation: its notification leaves their bell."""
+    withdraw(
+        Notification.objects.filter(recipient_id=member_id, key=f"conversation:{conversation_id}")
+    )

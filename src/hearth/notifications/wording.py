@@ -90,6 +90,17 @@ def _notice(notification: Notification, _actor: str, title: str, for_email: bool
     return _("Message from the moderators: %(subject)s") % {"subject": notification.detail}
 
 
+def _messaged(notification: Notification, actor: str, _title: str, _for_email: bool) -> str:
+    others = notification.others_count
+    if others:
+        return ngettext(
+            "%(actor)s sent you %(count)s messages",
+            "%(actor)s sent you %(count)s messages",
+            others + 1,
+        ) % {"actor": actor, "count": others + 1}
+    return _("%(actor)s sent you a message") % {"actor": actor}
+
+
 Wording = Callable[[Notification, str, str, bool], str]
 _WORDINGS: dict[str, Wording] = {
     Kind.REPLY: _reply,
@@ -97,6 +108,7 @@ _WORDINGS: dict[str, Wording] = {
     Kind.MENTION: _mentioned,
     Kind.NEW_THREAD: _new_thread,
     Kind.REACTION: lambda notification, actor, _title, _email: _reacted(notification, actor),
+    Kind.MESSAGE: _messaged,
     Kind.MODERATION: _moderated,
     Kind.NOTICE: _notice,
     Kind.CHECK_IN: lambda *_args: _("A moderator has answered your request for a check-in"),

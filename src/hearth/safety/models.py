@@ -172,8 +172,8 @@ class Resolution(models.TextChoices):
 class QueueItem(models.Model):
     """Something waiting for a moderator. Items are about posts, never scores on people.
 
-    Posts and threads are referred to by id (plain values), so this app never
-    depends on the forum.
+    Posts, threads and conversation messages are referred to by id (plain values),
+    so this app never depends on the forum or on conversations.
     """
 
     kind = models.CharField(max_length=20, choices=QueueKind.choices)
@@ -182,6 +182,9 @@ class QueueItem(models.Model):
     category_id = models.BigIntegerField(null=True, blank=True)
     post_id = models.BigIntegerField(null=True, blank=True)
     thread_id = models.BigIntegerField(null=True, blank=True)
+    # A message of a private conversation (reports, and check-ins the writer asked for).
+    # Only its id: what moderators may read of it is decided by the conversations app.
+    message_id = models.BigIntegerField(null=True, blank=True)
     # Reports: who reported whom. The reporter is never shown to the reported.
     reporter = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -207,6 +210,14 @@ class QueueItem(models.Model):
         indexes = [
             models.Index(fields=["status", "-priority", "created_at"], name="queue_open_order"),
             models.Index(fields=["post_id", "kind"], name="queue_by_post"),
+        ]
+        constraints = [
+            # A message's writer asks for a check-in once; asking again finds the same item.
+            models.UniqueConstraint(
+                fields=["message_id"],
+                condition=models.Q(kind="check_in", message_id__isnull=False),
+                name="one_check_in_per_message",
+            )
         ]
 
     def __str__(self) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -70,6 +70,48 @@ def open_check_in(
     )
 
 
+def ask_for_message_check_in(
+    *, writer: User, message_id: int, matches: list[crisis_matching.CrisisMatch]
+) -> QueueItem:
+    """The writer of a private message asked for a moderator to check in: open the item.
+
+    Unlike a post, a message opens no item by itself (CARE.md: never a queue item
+    without the writer's request). The item names the writer, so a moderator knows
+    whom to write to, and which rules matched, but never the writer's words. One item
+    per message: asking again returns it.
+    """
+    if existing := _message_check_in(message_id):
+        return existing
+    rule_ids = sorted({match.rule_id for match in matches})
+    is_method = any(match.is_method for match in matches)
+    try:
+        with transaction.atomic():
+            item = QueueItem.objects.create(
+                kind=QueueKind.CHECK_IN,
+                priority=(PRIORITY_METHOD if is_method else PRIORITY_CHECK_IN) + PRIORITY_ASKED,
+                message_id=message_id,
+                reported_member=writer,
+                rule_ids=rule_ids,
+                asked_for_check_in=True,
+            )
+            CrisisRule.objects.filter(pk__in=rule_ids).update(fired_count=F("fired_count") + 1)
+            publish(CheckInRequested(item_id=item.pk, post_id=None, category_id=None))
+    except IntegrityError:
+        # The same request twice at once: the other one opened it.
+        if existing := _message_check_in(message_id):
+            return existing
+        raise
+    return item
+
+
+def _message_check_in(message_id: int) -> QueueItem | None:
+    return QueueItem.objects.filter(kind=QueueKind.CHECK_IN, message_id=message_id).first()
+
+
+def has_message_check_in(*, message_id: int) -> bool:
+    return QueueItem.objects.filter(kind=QueueKind.CHECK_IN, message_id=message_id).exists()
+
+
 def ask_for_check_in(*, item: QueueItem) -> None:
     """The writer asked for a moderator to check in: raise the item's priority."""
     asked = QueueItem.objects.filter(
@@ -89,6 +131,7 @@ def file_report(
     post_id: int | None = None,
     thread_id: int | None = None,
     category_id: int | None = None,
+    message_id: int | None = None,
     reported_member: User | None = None,
 ) -> QueueItem:
     """Queue a member's report. Nothing is ever sent to the reported member."""
@@ -102,6 +145,7 @@ def file_report(
         post_id=post_id,
         thread_id=thread_id,
         category_id=category_id,
+        message_id=message_id,
     )
     publish(ReportFiled(item_id=item.pk, category_id=category_id, reporter_id=reporter.pk))
     return item

@@ -58,6 +58,16 @@ HEARTH_HOLD_FIRST_POSTS = env.int("HEARTH_HOLD_FIRST_POSTS", default=0)
 # first week (a mention notifies: a long list of names is spam, not a conversation).
 HEARTH_MOST_MENTIONS_PER_POST = env.int("HEARTH_MOST_MENTIONS_PER_POST", default=10)
 HEARTH_MOST_MENTIONS_FIRST_WEEK = env.int("HEARTH_MOST_MENTIONS_FIRST_WEEK", default=3)
+# Private conversations: a member is "new" for this many days; new members may start
+# conversations with at most this many members a day, and cannot be messaged until
+# they choose otherwise (CARE.md: conversations are off for new accounts).
+# Check the messages members send in private conversations against the crisis rules,
+# to show the writer (only) the private crisis panel; the composer says so (CARE.md).
+HEARTH_CRISIS_CHECK_CONVERSATIONS = env.bool("HEARTH_CRISIS_CHECK_CONVERSATIONS", default=True)
+HEARTH_NEW_MEMBER_DAYS = env.int("HEARTH_NEW_MEMBER_DAYS", default=7)
+HEARTH_NEW_MEMBER_CONVERSATIONS_PER_DAY = env.int(
+    "HEARTH_NEW_MEMBER_CONVERSATIONS_PER_DAY", default=3
+)
 # Writing rate limits per member, "COUNT/SECONDS": posts (threads and
 # replies), and the lighter actions (previews, reactions, draft saves).
 HEARTH_POST_RATE_LIMIT = env.str("HEARTH_POST_RATE_LIMIT", default="20/600")
@@ -79,6 +89,7 @@ INSTALLED_APPS = [
     "hearth.safety",
     "hearth.forum",
     "hearth.moderation",
+    "hearth.conversations",
     "hearth.notifications",
     "hearth.between_sessions",
     "django.contrib.admin",
