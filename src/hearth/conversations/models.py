@@ -170,6 +170,9 @@ class ReportedMessage(models.Model):
     queue_item_id = models.BigIntegerField(db_index=True)
     message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="+")
     is_context = models.BooleanField(default=False)
+    # The words as they were when reported (encrypted like the message): deleting or
+    # editing the message afterwards must not take from the moderators what was shared.
+    body_when_reported = EncryptedTextField(blank=True, default="")
 
     class Meta:
         constraints = [

@@ -18,7 +18,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from hearth.accounts.models import User
-from hearth.conversations.models import Message, MessageRevision, ReportedMessage
+from hearth.conversations.models import Message, ReportedMessage
 from hearth.conversations.selectors import OpenConversation
 from hearth.forum.viewer import viewer_for
 from hearth.moderation.permissions import why_cannot_handle_item
@@ -93,10 +93,22 @@ def report_message(
         reported_member=message.author,
         message_id=message.pk,
     )
-    shared = [ReportedMessage(queue_item_id=item.pk, message=message, is_context=False)]
+    shared = [
+        ReportedMessage(
+            queue_item_id=item.pk,
+            message=message,
+            is_context=False,
+            body_when_reported=message.body,
+        )
+    ]
     if include_earlier:
         shared += [
-            ReportedMessage(queue_item_id=item.pk, message=earlier, is_context=True)
+            ReportedMessage(
+                queue_item_id=item.pk,
+                message=earlier,
+                is_context=True,
+                body_when_reported=earlier.body,
+            )
             for earlier in earlier_messages(message)
         ]
     ReportedMessage.objects.bulk_create(shared)
@@ -159,7 +171,6 @@ def read_reported_messages(*, moderator: User, item_id: int) -> ReportedMessages
         record_reading_reported_messages(
             moderator=moderator, item=item, message_ids=[row.message_id for row in rows]
         )
-    as_reported = _bodies_when_reported(item, [row.message for row in rows])
     return ReportedMessages(
         item=item,
         messages=[
@@ -170,26 +181,18 @@ def read_reported_messages(*, moderator: User, item_id: int) -> ReportedMessages
                 is_context=row.is_context,
                 is_deleted=row.message.is_deleted,
                 body_html=row.message.body_html,
-                body_when_reported=as_reported.get(row.message_id),
+                body_when_reported=_changed_since(row),
             )
             for row in rows
         ],
     )
 
 
-def _bodies_when_reported(item: QueueItem, messages: list[Message]) -> dict[int, str]:
-    """For messages edited since the report, the text of the revision current when it was
-    filed (an edit must not hide what was reported)."""
-    edited = [
-        message.pk
-        for message in messages
-        if not message.is_deleted and message.edited_at and message.edited_at > item.created_at
-    ]
-    if not edited:
-        return {}
-    bodies: dict[int, str] = {}
-    for revision in MessageRevision.objects.filter(
-        message_id__in=edited, created_at__lte=item.created_at
-    ).order_by("message_id", "number"):
-        bodies[revision.message_id] = revision.body  # the last one before the report wins
-    return bodies
+def _changed_since(row: ReportedMessage) -> str | None:
+    """The words as reported, when the message was edited or deleted since (else None)."""
+    message = row.message
+    if not row.body_when_reported:
+        return None
+    if message.is_deleted or message.body != row.body_when_reported:
+        return row.body_when_reported
+    return None

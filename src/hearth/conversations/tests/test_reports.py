@@ -403,8 +403,8 @@ def test_an_edit_after_the_report_does_not_hide_what_was_reported(
     assert "Sorry, wrong chat" in page
 
 
-def test_a_message_deleted_after_the_report_says_so(
-    make_member: MakeMember, converse: Converse, moderator: User
+def test_a_message_deleted_after_the_report_keeps_what_was_reported(
+    make_member: MakeMember, converse: Converse, client_for: ClientFor, moderator: User
 ) -> None:
     fern, ash = make_member(), make_member()
     exchange = converse([fern, ash], ["Hello", "Something cruel"])
@@ -412,8 +412,13 @@ def test_a_message_deleted_after_the_report_says_so(
     delete_message(member=ash, message=exchange.message(2))
 
     shared = read_reported_messages(moderator=moderator, item_id=item.pk)
+    page = client_for(moderator).get(_read_url(item)).content.decode()
 
-    assert [(m.is_deleted, m.body_html) for m in shared.messages] == [(True, "")]
+    assert [(m.is_deleted, m.body_when_reported) for m in shared.messages] == [
+        (True, "Something cruel")
+    ]
+    assert "deleted this message since" in page
+    assert "Something cruel" in page
 
 
 def test_the_queue_links_a_conversation_report_to_its_audited_reading(
