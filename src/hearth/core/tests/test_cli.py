@@ -45,6 +45,8 @@ def test_demo_is_idempotent_and_prints_the_logins(tmp_path: Path) -> None:
     assert first.returncode == second.returncode == 0, first.stderr + second.stderr
     assert "hearth-demo" in first.stdout
     assert "moderator: mod_alder" in first.stdout
+    assert "fern and willow have written to each other" in first.stdout
+    assert "fern and willow" not in second.stdout  # once
     count = run_hearth(
         "shell",
         "-c",
