@@ -17,7 +17,7 @@ from playwright.sync_api import BrowserContext, Page, expect
 from e2e.conftest import assert_no_axe_violations
 from e2e.test_notifications import PHONE, save_screenshots, sign_in
 from hearth.accounts.models import User
-from hearth.conversations.models import Conversation, Message
+from hearth.conversations.models import Conversation, Message, MessageDraft
 from hearth.conversations.selectors import get_conversation_for_viewer_or_404
 from hearth.conversations.services import (
     delete_message,
@@ -110,6 +110,29 @@ def test_two_members_write_to_each_other_through_the_pages(
     row.get_by_role("link", name=re.compile("Bob")).click()
     expect(page.locator("article.message").nth(1)).to_contain_text("Thank you. It helps to know.")
     expect(page.locator("article.message").nth(1)).to_contain_text("Bob")
+
+
+def test_a_reply_draft_survives_a_reload_and_is_gone_once_sent(
+    page: Page, live_url: str, alice: User, bob: User
+) -> None:
+    conversation = start_conversation(
+        starter=alice, recipients=[bob], title="", body="How was today?", request_key="d1"
+    )
+    sign_in(page, live_url, alice)
+    page.goto(f"{live_url}/messages/{conversation.pk}/")
+
+    page.get_by_label("Your message").fill("It was a hard session, I'm still")
+    expect(page.get_by_role("status").filter(has_text="Draft saved.")).to_be_visible(timeout=8000)
+    page.reload()
+
+    composer = page.get_by_label("Your message")
+    expect(composer).to_have_value("It was a hard session, I'm still")
+    composer.fill("It was a hard session, I'm still thinking about it.")
+    page.get_by_role("button", name="Send").click()
+    expect(page.locator("article.message--own").nth(1)).to_contain_text("still thinking about it.")
+    page.reload()
+    expect(page.get_by_label("Your message")).to_have_value("")
+    assert not MessageDraft.objects.exists()
 
 
 @dataclass(frozen=True)

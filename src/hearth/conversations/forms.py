@@ -16,6 +16,7 @@ from hearth.forum.forms import RequestKeyField, new_request_key
 __all__ = [
     "AddMemberForm",
     "EditMessageForm",
+    "MessageDraftForm",
     "MessageForm",
     "MessagingSettingsForm",
     "MuteForm",
@@ -75,6 +76,13 @@ class MessageForm(forms.Form):
 
     body = MessageBodyField()
     request_key = RequestKeyField()
+
+
+class MessageDraftForm(forms.Form):
+    """What the composer holds so far: anything, even nothing (which clears the draft); a
+    NUL character is refused (400), and the size is the service's to check."""
+
+    body = forms.CharField(strip=False, required=False)
 
 
 class StartConversationForm(forms.Form):

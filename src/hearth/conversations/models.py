@@ -183,3 +183,35 @@ class ReportedMessage(models.Model):
 
     def __str__(self) -> str:
         return f"message {self.message_id} in report {self.queue_item_id}"
+
+
+class MessageDraft(models.Model):
+    """What a member is writing in a conversation (or in the new-conversation form, with no
+    conversation), saved as they type so nothing is lost; gone once sent, or when they
+    leave."""
+
+    is_private_trace = True
+
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    conversation = models.ForeignKey(
+        Conversation, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    body = EncryptedTextField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member", "conversation"],
+                condition=Q(conversation__isnull=False),
+                name="unique_message_draft",
+            ),
+            models.UniqueConstraint(
+                fields=["member"],
+                condition=Q(conversation__isnull=True),
+                name="unique_new_conversation_draft",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Draft by {self.member_id}"

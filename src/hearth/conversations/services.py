@@ -24,6 +24,7 @@ from hearth.conversations.models import (
     AllowFrom,
     Conversation,
     Message,
+    MessageDraft,
     MessageRevision,
     MessagingSettings,
     Participant,
@@ -136,6 +137,7 @@ def start_conversation(
                 for member in [starter, *unique.values()]
             )
             _insert_message(conversation, starter, body, rendered, request_key, position=1, now=now)
+            MessageDraft.objects.filter(member=starter, conversation=None).delete()
     except IntegrityError:
         if existing := _existing(starter, request_key):
             return existing.conversation
@@ -197,6 +199,7 @@ def send_message(*, author: User, opened: OpenConversation, body: str, request_k
             )
             Participant.objects.filter(conversation_id=opened.pk).update(last_message_at=now)
             Participant.objects.filter(pk=opened.me.pk).update(last_read_position=position)
+            MessageDraft.objects.filter(member=author, conversation_id=opened.pk).delete()
     except IntegrityError:
         if existing := _existing(author, request_key):
             return existing
@@ -240,11 +243,13 @@ def delete_message(*, member: User, message: Message) -> None:
 
 
 def leave_conversation(*, member: User, opened: OpenConversation) -> None:
-    """Leave: the conversation is gone from the member's list, pages and bell."""
+    """Leave: the conversation is gone from the member's list, pages and bell (and their
+    draft in it, from the database)."""
     with transaction.atomic():
         left = Participant.objects.filter(pk=opened.me.pk, left_at__isnull=True).update(
             left_at=timezone.now()
         )
+        MessageDraft.objects.filter(member=member, conversation_id=opened.pk).delete()
         if left:
             publish(ConversationLeft(member_id=member.pk, conversation_id=opened.pk))
 

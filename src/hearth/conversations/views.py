@@ -24,11 +24,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from hearth.accounts.models import User
-from hearth.conversations import selectors, services
+from hearth.conversations import drafts, selectors, services
 from hearth.conversations.crisis import remember_crisis_panel, take_crisis_panel
 from hearth.conversations.forms import (
     AddMemberForm,
     EditMessageForm,
+    MessageDraftForm,
     MessageForm,
     MessagingSettingsForm,
     MuteForm,
@@ -52,6 +53,9 @@ from hearth.forum.diffs import revision_diffs
 # and a conversation runs faster than a thread: the lighter action limit.
 START_RATE = RateLimit.parse(settings.HEARTH_POST_RATE_LIMIT)
 REPLY_RATE = RateLimit.parse(settings.HEARTH_ACTION_RATE_LIMIT)
+# Saving as one types counts against the same budget as the forum's draft saves.
+DRAFT_RATE = RateLimit.parse(settings.HEARTH_ACTION_RATE_LIMIT)
+DRAFT_RATE_SCOPE = "action"
 TOO_MANY_STATUS = 429
 LARGEST_PAGE = 10**9
 
@@ -188,7 +192,11 @@ def _blank_start_page(request: HttpRequest, member: User) -> HttpResponse:
         found[name.casefold()].username if name.casefold() in found else name for name in names
     ]
     form = StartConversationForm(
-        initial={"recipients": ", ".join(shown), "request_key": new_request_key()}
+        initial={
+            "recipients": ", ".join(shown),
+            "body": drafts.message_draft_of(member, None),
+            "request_key": new_request_key(),
+        }
     )
     return render(request, "conversations/start.html", {"form": form, "notes": notes})
 
@@ -267,7 +275,8 @@ def conversation(request: HttpRequest, conversation_id: int) -> HttpResponse:
         if member.unread_notifications:  # the bell may have gone down: show it as it is now
             member.refresh_from_db(fields=["unread_notifications"])
     rows = _message_rows(member, opened, page.messages, first_unread=read_up_to + 1)
-    form = MessageForm(initial={"request_key": new_request_key()})
+    draft = drafts.message_draft_of(member, opened)
+    form = MessageForm(initial={"body": draft, "request_key": new_request_key()})
     return render(
         request,
         "conversations/conversation.html",
@@ -370,7 +379,10 @@ def quote(request: HttpRequest, conversation_id: int, message_id: int) -> HttpRe
         author_name=message.author_name,
         permalink=request.build_absolute_uri(_message_url(opened, message)),
     )
-    form = MessageForm(initial={"body": quoted, "request_key": new_request_key()})
+    # The quote joins what the member was already writing: the next save keeps both.
+    draft = drafts.message_draft_of(member, opened)
+    body = f"{draft}\n\n{quoted}" if draft.strip() else quoted
+    form = MessageForm(initial={"body": body, "request_key": new_request_key()})
     return _compose_page(request, opened, form)
 
 
@@ -449,6 +461,42 @@ def history(request: HttpRequest, conversation_id: int, message_id: int) -> Http
         "revisions": revision_diffs(selectors.revisions_of(message)),
     }
     return render(request, "conversations/history.html", context)
+
+
+# --- Drafts ----------------------------------------------------------------------------
+
+
+@require_POST
+def save_draft(request: HttpRequest, conversation_id: int) -> HttpResponse:
+    """Keep the reply the member is typing (forum.js posts it as they type); answers with
+    a short status for the composer."""
+    opened = selectors.get_conversation_for_viewer_or_404(_member(request), conversation_id)
+    return _save_draft(request, opened)
+
+
+@require_POST
+def save_start_draft(request: HttpRequest) -> HttpResponse:
+    """Keep the message the member is typing in the new-conversation form."""
+    return _save_draft(request, None)
+
+
+def _save_draft(request: HttpRequest, opened: OpenConversation | None) -> HttpResponse:
+    if not allow(DRAFT_RATE_SCOPE, _member(request).pk, DRAFT_RATE):
+        return _plain_text(_too_fast_message(), status=TOO_MANY_STATUS)
+    form = MessageDraftForm(request.POST)
+    if not form.is_valid():
+        return _plain_text(_("The draft could not be saved."), status=400)
+    try:
+        draft = drafts.save_message_draft(
+            member=_member(request), opened=opened, body=form.cleaned_data["body"]
+        )
+    except ValidationError as error:
+        return _plain_text(" ".join(error.messages), status=400)
+    return _plain_text(_("Draft saved.") if draft else _("Draft cleared."))
+
+
+def _plain_text(text: str, *, status: int = 200) -> HttpResponse:
+    return HttpResponse(text, status=status, content_type="text/plain; charset=utf-8")
 
 
 # --- Leave, mute, add a member ---------------------------------------------------------

@@ -16,10 +16,12 @@ from django.urls.resolvers import RoutePattern
 
 from hearth.accounts.models import Role, User
 from hearth.conversations import selectors, views
+from hearth.conversations.drafts import save_message_draft
 from hearth.conversations.models import (
     AllowFrom,
     Conversation,
     Message,
+    MessageDraft,
     MessagingSettings,
     Participant,
 )
@@ -741,8 +743,8 @@ def _routes_with(argument: str) -> Iterator[tuple[str, RoutePattern]]:
 
 @dataclass(frozen=True)
 class Scene:
-    """Fern and Ash write to each other (with the canary); Willow and Fern have another
-    conversation."""
+    """Fern and Ash write to each other (with the canary; Fern has a draft there too);
+    Willow and Fern have another conversation."""
 
     fern: User
     ash: User
@@ -762,6 +764,11 @@ def scene(fern: User, ash: User, make_member: MakeMember, start: Start) -> Scene
     edited = _send(fern, secret, f"Edited {CANARY}")
     edit_message(editor=fern, message=edited, body=f"Edited again {CANARY}", base_revision=1)
     other = start(willow, fern, body="Willow and Fern")
+    save_message_draft(
+        member=fern,
+        opened=get_conversation_for_viewer_or_404(fern, secret.pk),
+        body=f"Unsent {CANARY}",
+    )
     return Scene(
         fern=fern,
         ash=ash,
@@ -780,6 +787,7 @@ def _urls_for(conversation: Conversation, message: Message) -> list[tuple[str, s
         "conversations:conversation", "conversations:reply", "conversations:leave",
         "conversations:mute", "conversations:add", "conversations:edit",
         "conversations:delete", "conversations:history", "conversations:quote",
+        "conversations:save_draft",
     } <= names  # fmt: skip
     urls = []
     for name, pattern in routes:
@@ -797,6 +805,10 @@ def _assert_nothing_changed(scene: Scene) -> None:
     assert not any(m.is_deleted for m in scene.secret.messages.all())
     assert Participant.objects.filter(conversation=scene.secret, left_at__isnull=True).count() == 2
     assert not Participant.objects.filter(conversation=scene.secret, is_muted=True).exists()
+    drafts = MessageDraft.objects.filter(conversation=scene.secret)
+    assert [(draft.member_id, draft.body) for draft in drafts] == [
+        (scene.fern.pk, f"Unsent {CANARY}")
+    ]
 
 
 def _every_request(client: Client, url: str) -> Iterator[Any]:
@@ -887,6 +899,7 @@ def test_a_member_who_left_gets_404_everywhere(scene: Scene, client_for: ClientF
             assert response.status_code in (404, 405), name
             assert CANARY not in _page(response), name
     assert CANARY not in _page(ash.get(_url("list")))
+    assert not MessageDraft.objects.filter(member=scene.ash).exists()
 
 
 # --- Query counts ----------------------------------------------------------------------
@@ -894,8 +907,8 @@ def test_a_member_who_left_gets_404_everywhere(scene: Scene, client_for: ClientF
 # session, member, my participant rows with their conversations, the names of the others
 LIST_PAGE_QUERIES = 4
 # session, member, my participant row with the conversation, the others, the messages,
-# whether the other member blocked me (a one-to-one conversation)
-CONVERSATION_PAGE_QUERIES = 6
+# whether the other member blocked me (a one-to-one conversation), my draft
+CONVERSATION_PAGE_QUERIES = 7
 
 
 def _queries(client: Client, url: str) -> int:

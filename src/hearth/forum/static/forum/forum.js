@@ -59,6 +59,8 @@
     update();
   }
 
+  // The composer's data-draft-url says where its draft goes: the forum's one address
+  // (the thread or category fields say which draft), or a conversation's own.
   function setupDraft(form) {
     const url = form.dataset.draftUrl;
     const status = form.querySelector("[data-draft-status]");
@@ -66,6 +68,7 @@
     let timer = null;
     let lastSent = null;
     let retryDelay = RETRY_FIRST_MS;
+    let sending = false;
 
     async function save() {
       const data = new FormData(form);
@@ -88,6 +91,10 @@
           retryLater();
           return;
         }
+        if (response.status === 404) {  // the thread or conversation is no longer open to them
+          status.textContent = "This draft can no longer be saved here. Your text is still here: copy it if you want to keep it.";
+          return;
+        }
         status.textContent = response.ok ? await response.text() : await response.text() || "The draft could not be saved.";
         if (response.ok) { lastSent = snapshot; retryDelay = RETRY_FIRST_MS; }
       } catch (error) {
@@ -104,12 +111,16 @@
     }
 
     form.addEventListener("input", () => {
+      sending = false;
       window.clearTimeout(timer);
       timer = window.setTimeout(save, DRAFT_DELAY_MS);
     });
+    // Sending removes the draft on the server: a save still waiting must not bring it back
+    // as the page goes.
+    form.addEventListener("submit", () => { sending = true; window.clearTimeout(timer); timer = null; });
     // Leaving the page right after typing still saves.
     document.addEventListener("visibilitychange", () => {
-      if (document.visibilityState === "hidden" && timer) { window.clearTimeout(timer); save(); }
+      if (document.visibilityState === "hidden" && timer && !sending) { window.clearTimeout(timer); save(); }
     });
   }
 
