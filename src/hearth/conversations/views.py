@@ -191,14 +191,14 @@ def _blank_start_page(request: HttpRequest, member: User) -> HttpResponse:
     shown = [
         found[name.casefold()].username if name.casefold() in found else name for name in names
     ]
+    draft = drafts.message_draft_of(member, None)
     form = StartConversationForm(
-        initial={
-            "recipients": ", ".join(shown),
-            "body": drafts.message_draft_of(member, None),
-            "request_key": new_request_key(),
-        }
+        initial={"recipients": ", ".join(shown), "body": draft, "request_key": new_request_key()}
     )
-    return render(request, "conversations/start.html", {"form": form, "notes": notes})
+    # One draft serves this form whoever it is opened for: say so, so that words meant
+    # for one member are not sent to another unnoticed.
+    context = {"form": form, "notes": notes, "has_draft": bool(draft.strip())}
+    return render(request, "conversations/start.html", context)
 
 
 def _recipients(form: StartConversationForm) -> list[User]:

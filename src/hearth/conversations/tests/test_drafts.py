@@ -386,3 +386,19 @@ def test_saving_too_fast_is_a_429_the_composer_retries(
     assert answers == [200, 200, 429]
     assert _draft(fern, conversation) == "Version 1"
     assert Message.objects.count() == 1
+
+
+def test_the_start_form_says_when_it_holds_an_earlier_draft(
+    make_member: MakeMember, client_for: ClientFor
+) -> None:
+    writer = make_member()
+    client = client_for(writer)
+    start_url = reverse("conversations:start")
+    notice = "Check who it is for before you send it."
+
+    assert notice not in client.get(start_url).content.decode()
+    client.post(reverse("conversations:save_start_draft"), {"body": "Words for Ash"})
+    page = client.get(start_url, {"to": "someone"}).content.decode()
+
+    assert notice in page
+    assert "Words for Ash" in page
