@@ -102,7 +102,9 @@ def test_serve_respawns_a_killed_worker_and_keeps_serving(tmp_path: Path) -> Non
     with hearth_serving(environment, port=free_port(), workers=2, log=log) as served:
         master = served.process.pid
         deadline = time.monotonic() + 20
-        while len(workers_of(master)) < 2:
+        # Both workers started (not merely spawned): a worker killed while it is still
+        # starting never logs "Started", and the count below would wait in vain.
+        while len(workers_of(master)) < 2 or log.read_text().count("[INFO] Started worker") < 2:
             assert time.monotonic() < deadline, "granian did not start two workers"
             time.sleep(0.1)
         victim = workers_of(master)[0]
