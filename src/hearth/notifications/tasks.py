@@ -289,11 +289,18 @@ def notify_about_notice(
 def notify_about_check_in_answer(
     *, item_id: int, post_id: int | None, asked_for_check_in: bool, **_event: object
 ) -> None:
+    """The writer who asked for a check-in hears that a moderator answered (for a post,
+    its author; for a private message, the writer the item names)."""
     # The item as it is now: the writer may have asked after the event's snapshot.
-    asked = QueueItem.objects.filter(pk=item_id, asked_for_check_in=True).exists()
-    if not (asked or asked_for_check_in) or post_id is None:
+    item = QueueItem.objects.filter(pk=item_id).first()
+    if item is None or not (item.asked_for_check_in or asked_for_check_in):
         return
-    writer_id = Post.objects.filter(pk=post_id).values_list("author_id", flat=True).first()
+    if post_id is not None:
+        writer_id = Post.objects.filter(pk=post_id).values_list("author_id", flat=True).first()
+    elif item.message_id is not None:
+        writer_id = item.reported_member_id
+    else:
+        return
     if writer_id is None:
         return
     tell(

@@ -25,9 +25,10 @@ from hearth.conversations.selectors import get_conversation_for_viewer_or_404
 from hearth.conversations.services import send_message, start_conversation
 from hearth.conversations.testing import open_to_everyone
 from hearth.core.testing import ClientFor, MakeMember
+from hearth.moderation.services import close_item
 from hearth.notifications.models import Kind
 from hearth.notifications.testing import deliver, told
-from hearth.safety.models import CrisisRule, QueueItem, QueueKind
+from hearth.safety.models import CrisisRule, QueueItem, QueueKind, Resolution
 
 pytestmark = pytest.mark.django_db
 
@@ -226,6 +227,11 @@ def test_asking_opens_exactly_one_check_in_that_holds_none_of_the_words(
     assert "Fern" in queue
     assert "Tonight" not in queue
     assert "pretending" not in queue
+    # When a moderator has checked in, the writer hears that they did (never the words).
+    close_item(moderator=moderator, item=item, resolution=Resolution.HANDLED)
+    deliver()
+    (answered,) = told(writer, Kind.CHECK_IN)
+    assert answered.target_url == reverse("moderation:notices")
 
 
 @pytest.mark.parametrize("who", ["recipient", "outsider", "moderator"])
