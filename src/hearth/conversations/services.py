@@ -51,6 +51,18 @@ class EditConflict(Exception):  # noqa: N818 - a situation, not a bug
         self.current_revision = current_revision
 
 
+class RequestKeyReused(Exception):  # noqa: N818 - a situation: "the form's key was reused"
+    """A form already sent was sent again with different text: nothing is sent, and both
+    texts are kept for the member to choose."""
+
+    # Not a frozen dataclass (the forum's form): raising through a context manager sets
+    # ``__traceback__``, which a frozen instance refuses.
+    def __init__(self, *, existing: Message, first_body: str) -> None:
+        super().__init__("request key reused")
+        self.existing = existing
+        self.first_body = first_body
+
+
 @dataclass(frozen=True)
 class Rendered:
     html: str
@@ -85,22 +97,32 @@ def _clean_title(title: str) -> str:
     return title
 
 
-def _existing(author: User, request_key: str) -> Message | None:
+def _message_for_request(author: User, request_key: str, body: str) -> Message | None:
+    """The message a resent form already sent -- or RequestKeyReused when the form was sent
+    again with other text (edited and resent): that must not silently keep the old one."""
     if not request_key:
         return None
-    return (
+    existing = (
         Message.objects.select_related("conversation")
         .filter(author=author, request_key=request_key[:REQUEST_KEY_MAX_LENGTH])
         .first()
     )
+    if existing is None:
+        return None
+    # Revision 1 is what the form sent (the message may have been edited since); a deleted
+    # message has no revisions left to compare with.
+    first = existing.revisions.filter(number=1).values_list("body", flat=True).first()
+    if first is not None and first != body:
+        raise RequestKeyReused(existing=existing, first_body=first)
+    return existing
 
 
 def start_conversation(
     *, starter: User, recipients: list[User], title: str, body: str, request_key: str
 ) -> Conversation:
     """Start a conversation with one member or a small group; the same request_key starts
-    it once."""
-    if existing := _existing(starter, request_key):
+    it once (RequestKeyReused if it comes again with other text)."""
+    if existing := _message_for_request(starter, request_key, body):
         return existing.conversation
     unique = {member.pk: member for member in recipients if member.pk != starter.pk}
     if not unique:
@@ -139,7 +161,7 @@ def start_conversation(
             _insert_message(conversation, starter, body, rendered, request_key, position=1, now=now)
             MessageDraft.objects.filter(member=starter, conversation=None).delete()
     except IntegrityError:
-        if existing := _existing(starter, request_key):
+        if existing := _message_for_request(starter, request_key, body):
             return existing.conversation
         raise
     return conversation
@@ -179,8 +201,9 @@ def _insert_message(
 
 
 def send_message(*, author: User, opened: OpenConversation, body: str, request_key: str) -> Message:
-    """Add a message at the end of the conversation; the same request_key sends once."""
-    if existing := _existing(author, request_key):
+    """Add a message at the end of the conversation; the same request_key sends once
+    (RequestKeyReused if it comes again with other text)."""
+    if existing := _message_for_request(author, request_key, body):
         return existing
     _check(why_cannot_write_in(author, opened.others))
     rendered = _render(body)
@@ -201,7 +224,7 @@ def send_message(*, author: User, opened: OpenConversation, body: str, request_k
             Participant.objects.filter(pk=opened.me.pk).update(last_read_position=position)
             MessageDraft.objects.filter(member=author, conversation_id=opened.pk).delete()
     except IntegrityError:
-        if existing := _existing(author, request_key):
+        if existing := _message_for_request(author, request_key, body):
             return existing
         raise
     opened.conversation.last_position = position

@@ -126,6 +126,7 @@ class MessageRow:
     author_username: str
     is_own: bool
     is_first_unread: bool
+    is_from_muted_member: bool
 
 
 # --- My conversations ------------------------------------------------------------------
@@ -173,6 +174,8 @@ def start(request: HttpRequest) -> HttpResponse:
                 if len(recipients) > 1:
                     _name_who_refuses(form, member, recipients)
                 status = 403
+            except services.RequestKeyReused as reused:
+                return _request_key_conflict(request, reused, form, None)
             else:
                 remember_crisis_panel(request, started)
                 return redirect("conversations:conversation", conversation_id=started.pk)
@@ -274,7 +277,7 @@ def conversation(request: HttpRequest, conversation_id: int) -> HttpResponse:
         services.mark_read(member=member, opened=opened, up_to_position=highest)
         if member.unread_notifications:  # the bell may have gone down: show it as it is now
             member.refresh_from_db(fields=["unread_notifications"])
-    rows = _message_rows(member, opened, page.messages, first_unread=read_up_to + 1)
+    rows = _message_rows(member, opened, page, first_unread=read_up_to + 1)
     draft = drafts.message_draft_of(member, opened)
     form = MessageForm(initial={"body": draft, "request_key": new_request_key()})
     return render(
@@ -300,7 +303,7 @@ def _conversation_context(member: User, opened: OpenConversation) -> dict[str, A
 
 
 def _message_rows(
-    member: User, opened: OpenConversation, page_messages: list[Message], *, first_unread: int
+    member: User, opened: OpenConversation, page: selectors.MessagePage, *, first_unread: int
 ) -> list[MessageRow]:
     usernames = {other.pk: other.username for other in opened.others}
     usernames[member.pk] = member.username
@@ -310,8 +313,9 @@ def _message_rows(
             author_username=usernames.get(message.author_id or 0, ""),
             is_own=message.author_id == member.pk,
             is_first_unread=message.position == first_unread and message.author_id != member.pk,
+            is_from_muted_member=message.author_id in page.muted_author_ids,
         )
-        for message in page_messages
+        for message in page.messages
     ]
 
 
@@ -358,10 +362,54 @@ def reply(request: HttpRequest, conversation_id: int) -> HttpResponse:
             except PermissionDenied as refusal:
                 form.add_error(None, str(refusal))
                 status = 403
+            except services.RequestKeyReused as reused:
+                return _request_key_conflict(request, reused, form, opened)
             else:
                 remember_crisis_panel(request, sent)
                 return redirect(_message_url(opened, sent))
     return _compose_page(request, opened, form, status=status)
+
+
+def _request_key_conflict(
+    request: HttpRequest,
+    reused: services.RequestKeyReused,
+    form: MessageForm | StartConversationForm,
+    opened: OpenConversation | None,
+) -> HttpResponse:
+    """A sent form sent again with other text: show what was sent, send nothing, and offer
+    the new text in a composer with a fresh key, so sending it sends it once.
+
+    The new text goes where the member was writing: the conversation of their reply; for
+    a new conversation, the one the first sending started (a second conversation with
+    the same people would split the talk), or the start form again if they left it."""
+    member = _member(request)
+    sent_in = opened
+    if opened is None or opened.pk != reused.existing.conversation_id:
+        sent_in = _open_or_none(member, reused.existing.conversation_id)
+    writing_in = opened or sent_in
+    fresh: MessageForm | StartConversationForm
+    if writing_in is None:
+        data = request.POST.copy()
+        data["request_key"] = new_request_key()
+        fresh = StartConversationForm(data)
+    else:
+        fresh = MessageForm({"body": form.cleaned_data["body"], "request_key": new_request_key()})
+    fresh.is_valid()
+    context: dict[str, Any] = {
+        "reused": reused,
+        "sent_url": _message_url(sent_in, reused.existing) if sent_in else "",
+        "form": fresh,
+    }
+    if writing_in is not None:
+        context.update(_conversation_context(member, writing_in))
+    return render(request, "conversations/request_key_conflict.html", context, status=409)
+
+
+def _open_or_none(member: User, conversation_id: int) -> OpenConversation | None:
+    try:
+        return selectors.get_conversation_for_viewer_or_404(member, conversation_id)
+    except Http404:
+        return None
 
 
 @require_safe

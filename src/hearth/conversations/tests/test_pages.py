@@ -15,6 +15,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.resolvers import RoutePattern
 
 from hearth.accounts.models import Role, User
+from hearth.accounts.services import mute_member
 from hearth.conversations import selectors, views
 from hearth.conversations.drafts import save_message_draft
 from hearth.conversations.models import (
@@ -200,6 +201,47 @@ def test_the_same_form_sent_twice_starts_one_conversation(
     assert Conversation.objects.count() == 1
 
 
+def test_the_start_form_resent_with_other_words_is_a_409_that_offers_them_as_a_reply(
+    fern: User, ash: User, client_for: ClientFor
+) -> None:
+    client = client_for(fern)
+    data = {"recipients": "ash", "body": "First words", "request_key": "same-key"}
+    client.post(_url("start"), data)
+    started = Conversation.objects.get()
+
+    response = client.post(_url("start"), {**data, "body": CANARY})
+
+    page = _page(response)
+    assert response.status_code == 409
+    assert "First words" in page
+    assert CANARY in page
+    assert 'value="same-key"' not in page  # the new composer sends under a fresh key
+    assert f'action="{_url("reply", started.pk)}"' in page
+    assert Conversation.objects.count() == 1
+    assert list(Message.objects.values_list("body", flat=True)) == ["First words"]
+
+
+def test_after_leaving_the_start_form_resent_with_other_words_offers_the_start_form(
+    fern: User, ash: User, client_for: ClientFor
+) -> None:
+    client = client_for(fern)
+    data = {"recipients": "ash", "body": "First words", "request_key": "same-key"}
+    client.post(_url("start"), data)
+    started = Conversation.objects.get()
+    leave_conversation(member=fern, opened=get_conversation_for_viewer_or_404(fern, started.pk))
+
+    response = client.post(_url("start"), {**data, "body": CANARY})
+
+    page = _page(response)
+    assert response.status_code == 409
+    assert "First words" in page
+    assert CANARY in page
+    assert f'action="{_url("start")}"' in page
+    assert 'value="ash"' in page
+    assert _url("conversation", started.pk) not in page  # no link to what they left
+    assert Conversation.objects.count() == 1
+
+
 def test_starting_too_fast_is_a_429_that_keeps_the_text_but_a_resend_is_answered(
     fern: User, ash: User, client_for: ClientFor, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -285,6 +327,25 @@ def test_the_page_shows_messages_oldest_first_with_authors_and_markers(
     assert "Message deleted" in page
     assert "Soon gone" not in page
     assert f'href="{reverse("accounts:profile", args=["ash"])}"' in page
+
+
+@pytest.mark.parametrize("block", [False, True])
+def test_messages_from_a_member_one_muted_are_folded_and_open_without_javascript(
+    block: bool, fern: User, ash: User, start: Start, client_for: ClientFor
+) -> None:
+    conversation = start(fern, ash, body="From Fern")
+    _send(ash, conversation, "From Ash")
+    mute_member(member=fern, target=ash, block=block)
+
+    page = _page(client_for(fern).get(_url("conversation", conversation.pk)))
+    theirs = _page(client_for(ash).get(_url("conversation", conversation.pk)))
+
+    folds = re.findall(r'<details class="fold">(.*?)</details>', page, re.DOTALL)
+    assert len(folds) == 1
+    assert "Message from a member you muted" in folds[0]
+    assert "From Ash" in folds[0]
+    assert "From Fern" not in folds[0]
+    assert "<details" not in theirs  # the muted member is not told
 
 
 def test_opening_the_page_marks_it_read_and_the_list_shows_unread_counts(
@@ -395,6 +456,35 @@ def test_a_reply_is_added_and_lands_on_it(
     )
     assert sent.body == "Thank you, it helps"
     assert sent.author == ash
+
+
+def test_a_reply_resent_with_other_words_is_a_409_that_shows_both_and_sends_the_new_once(
+    fern: User, ash: User, start: Start, client_for: ClientFor
+) -> None:
+    conversation = start(fern, ash)
+    client = client_for(ash)
+    url = _url("reply", conversation.pk)
+    client.post(url, {"body": "First words", "request_key": "same-key"})
+    first = Message.objects.get(position=2)
+
+    response = client.post(url, {"body": CANARY, "request_key": "same-key"})
+
+    page = _page(response)
+    assert response.status_code == 409
+    assert "First words" in page
+    assert CANARY in page
+    assert f"#message-{first.pk}" in page  # a link to what was sent
+    assert 'value="same-key"' not in page
+    assert f'action="{url}"' in page
+    assert conversation.messages.count() == 2
+    fresh_key = re.search(r'name="request_key" value="([^"]+)"', page)
+    assert fresh_key is not None
+    for _ in range(2):
+        client.post(url, {"body": CANARY, "request_key": fresh_key.group(1)})
+    assert [m.body for m in conversation.messages.order_by("position")][1:] == [
+        "First words",
+        CANARY,
+    ]
 
 
 def test_a_reply_previewed_without_javascript_comes_back_with_its_text(
@@ -906,8 +996,9 @@ def test_a_member_who_left_gets_404_everywhere(scene: Scene, client_for: ClientF
 
 # session, member, my participant rows with their conversations, the names of the others
 LIST_PAGE_QUERIES = 4
-# session, member, my participant row with the conversation, the others, the messages,
-# whether the other member blocked me (a one-to-one conversation), my draft
+# session, member, my participant row with the conversation, the others, the messages
+# (with whether I muted each author), whether the other member blocked me (a one-to-one
+# conversation), my draft
 CONVERSATION_PAGE_QUERIES = 7
 
 
@@ -941,6 +1032,7 @@ def test_the_conversation_page_costs_the_same_for_1_or_11_messages(
         message = _send(author, conversation, f"Message {number}")
         if number % 3 == 0:
             edit_message(editor=author, message=message, body="Edited", base_revision=1)
+    mute_member(member=fern, target=ash)  # Ash's messages are folded: no query more
 
     assert _queries(client_for(fern), _url("conversation", conversation.pk)) == (
         CONVERSATION_PAGE_QUERIES

@@ -22,6 +22,7 @@ from hearth.conversations.selectors import (
 )
 from hearth.conversations.services import (
     EditConflict,
+    RequestKeyReused,
     add_participant,
     delete_message,
     edit_message,
@@ -90,10 +91,68 @@ def test_the_same_request_key_sends_once(make_member: MakeMember, start: Start) 
     for _ in range(2):
         send_message(author=fern, opened=opened, body="Again", request_key="again")
     again = start_conversation(
-        starter=fern, recipients=[make_member()], title="", body="x", request_key="once"
+        starter=fern,
+        recipients=[make_member()],
+        title="",
+        body="Hello, how are you?",
+        request_key="once",
     )
 
     assert again.pk == conversation.pk
+    assert conversation.messages.count() == 2
+
+
+def test_a_reply_resent_with_other_words_sends_nothing_and_keeps_what_was_sent(
+    make_member: MakeMember, start: Start
+) -> None:
+    fern = make_member()
+    conversation = start(fern)
+    opened = get_conversation_for_viewer_or_404(fern, conversation.pk)
+    sent = send_message(author=fern, opened=opened, body="First words", request_key="r")
+
+    with pytest.raises(RequestKeyReused) as reused:
+        send_message(author=fern, opened=opened, body="Second thoughts", request_key="r")
+
+    assert reused.value.existing == sent
+    assert reused.value.first_body == "First words"
+    assert [m.body for m in conversation.messages.order_by("position")] == [
+        "Hello, how are you?",
+        "First words",
+    ]
+
+
+def test_a_new_conversation_resent_with_other_words_starts_nothing(
+    make_member: MakeMember, start: Start
+) -> None:
+    fern = make_member()
+    conversation = start(fern, body="First words", key="s")
+
+    with pytest.raises(RequestKeyReused) as reused:
+        start_conversation(
+            starter=fern, recipients=[make_member()], title="", body="Other", request_key="s"
+        )
+
+    assert reused.value.existing.conversation == conversation
+    assert reused.value.first_body == "First words"
+    assert Conversation.objects.count() == 1
+    assert Message.objects.count() == 1
+
+
+def test_a_resend_is_compared_with_the_words_first_sent_not_an_edit(
+    make_member: MakeMember, start: Start
+) -> None:
+    fern = make_member()
+    conversation = start(fern)
+    opened = get_conversation_for_viewer_or_404(fern, conversation.pk)
+    sent = send_message(author=fern, opened=opened, body="Helo", request_key="r")
+    edit_message(editor=fern, message=sent, body="Hello", base_revision=1)
+
+    resent = send_message(author=fern, opened=opened, body="Helo", request_key="r")
+    with pytest.raises(RequestKeyReused) as reused:
+        send_message(author=fern, opened=opened, body="Hello", request_key="r")
+
+    assert resent.pk == sent.pk
+    assert reused.value.first_body == "Helo"
     assert conversation.messages.count() == 2
 
 
