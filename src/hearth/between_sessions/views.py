@@ -371,8 +371,10 @@ def session_note_excerpt(request: HttpRequest) -> HttpResponse:
                 "post", _("We couldn't find that post among yours or the replies you received.")
             )
         else:
-            messages.success(request, _("The excerpt is in your notes."))
-            return redirect(reverse("between_sessions:next_session") + "#section-from_forum")
+            messages.success(request, _("The excerpt is in your notes for your next session."))
+            # Back where the member was (the post), or to the notes.
+            notes = reverse("between_sessions:next_session") + "#section-from_forum"
+            return redirect(_back_or(request, notes))
     return _next_session_page(request, excerpt_form=form, status=400)
 
 

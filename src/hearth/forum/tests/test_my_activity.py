@@ -580,10 +580,28 @@ def test_bringing_my_post_to_session_adds_it_to_my_notes(
 
     assert response.redirect_chain == [(f"{NOTES}#section-from_forum", 302)]
     page = response.content.decode()
-    assert "The excerpt is in your notes." in page
+    assert "The excerpt is in your notes for your next session." in page
     forum_section = page[page.index('id="section-from_forum"') :]
     assert 'From a post of mine in "Weekends"' in forum_section
     assert "<blockquote>What I want to say on Tuesday</blockquote>" in forum_section
+
+
+def test_bring_to_session_from_the_thread_leaves_me_on_the_post(
+    me: User, other: User, my_client: Client, make_thread: MakeThread, make_reply: MakeReply
+) -> None:
+    thread = make_thread(author=other)
+    post = make_reply(thread, author=me, body="For Tuesday")
+    page = _text(my_client, thread.get_absolute_url())
+    assert f'name="next" value="/p/{post.pk}/"' in page
+
+    response = my_client.post(BRING_TO_SESSION, {"post": str(post.pk), "next": f"/p/{post.pk}/"})
+    elsewhere = my_client.post(
+        BRING_TO_SESSION, {"post": str(post.pk), "next": "https://example.com/"}
+    )
+
+    assert response["Location"] == f"/p/{post.pk}/"
+    assert elsewhere["Location"] == f"{NOTES}#section-from_forum"
+    assert "For Tuesday" in _text(my_client, NOTES)
 
 
 def test_someone_elses_post_cannot_be_brought_to_my_session(
