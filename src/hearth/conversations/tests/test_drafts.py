@@ -3,8 +3,6 @@ sent or left; only ever their writer's, and encrypted at rest."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pytest
 from django.db import connection
 from django.test import Client
@@ -16,54 +14,13 @@ from hearth.conversations.drafts import message_draft_of, save_message_draft
 from hearth.conversations.models import Conversation, Message, MessageDraft
 from hearth.conversations.selectors import get_conversation_for_viewer_or_404
 from hearth.conversations.services import leave_conversation, send_message, start_conversation
-from hearth.conversations.testing import make_established, open_to_everyone
+from hearth.conversations.tests.conftest import Start
 from hearth.core.ratelimit import RateLimit
 from hearth.core.testing import ClientFor, MakeMember
 
 pytestmark = pytest.mark.django_db
 
 CANARY = "canarytulip7731"
-Start = Callable[..., Conversation]
-
-
-@pytest.fixture
-def fern(make_member: MakeMember) -> User:
-    member = make_member(username="fern", display_name="Fern")
-    make_established(member)
-    open_to_everyone(member)
-    return member
-
-
-@pytest.fixture
-def ash(make_member: MakeMember) -> User:
-    member = make_member(username="ash", display_name="Ash")
-    make_established(member)
-    open_to_everyone(member)
-    return member
-
-
-@pytest.fixture
-def willow(make_member: MakeMember) -> User:
-    member = make_member(username="willow", display_name="Willow")
-    make_established(member)
-    open_to_everyone(member)
-    return member
-
-
-@pytest.fixture
-def start() -> Start:
-    keys = iter(range(10**6))
-
-    def make(starter: User, *recipients: User) -> Conversation:
-        return start_conversation(
-            starter=starter,
-            recipients=list(recipients),
-            title="",
-            body="Hello",
-            request_key=f"start-{starter.pk}-{next(keys)}",
-        )
-
-    return make
 
 
 def _draft_url(conversation: Conversation) -> str:
@@ -141,7 +98,7 @@ def test_the_new_conversation_form_has_one_draft_that_prefills_it(
 def test_quoting_keeps_what_the_member_was_writing(
     fern: User, ash: User, start: Start, client_for: ClientFor
 ) -> None:
-    conversation = start(fern, ash)
+    conversation = start(fern, ash, body="Hello")
     message = conversation.messages.get()
     client = client_for(ash)
     client.post(_draft_url(conversation), {"body": "My own words first"})

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,9 +33,9 @@ from hearth.conversations.services import (
     mark_read,
     send_message,
     set_muted,
-    start_conversation,
 )
 from hearth.conversations.testing import make_established, open_to_everyone
+from hearth.conversations.tests.conftest import Start
 from hearth.core.ratelimit import RateLimit
 from hearth.core.testing import ClientFor, MakeMember
 from hearth.forum.models import Category
@@ -46,43 +46,6 @@ from hearth.notifications.testing import bell, deliver
 pytestmark = pytest.mark.django_db
 
 CANARY = "canarytulip7731"
-Start = Callable[..., Conversation]
-
-
-@pytest.fixture
-def fern(make_member: MakeMember) -> User:
-    member = make_member(username="fern", display_name="Fern")
-    make_established(member)
-    open_to_everyone(member)
-    return member
-
-
-@pytest.fixture
-def ash(make_member: MakeMember) -> User:
-    member = make_member(username="ash", display_name="Ash")
-    make_established(member)
-    open_to_everyone(member)
-    return member
-
-
-@pytest.fixture
-def start() -> Start:
-    """Start a conversation through the service (its members open to everyone)."""
-    keys = iter(range(10**6))
-
-    def make(
-        starter: User, *recipients: User, body: str = "Hello, how are you?", title: str = ""
-    ) -> Conversation:
-        open_to_everyone(*recipients)
-        return start_conversation(
-            starter=starter,
-            recipients=list(recipients),
-            title=title,
-            body=body,
-            request_key=f"start-{starter.pk}-{next(keys)}",
-        )
-
-    return make
 
 
 def _send(member: User, conversation: Conversation, body: str) -> Message:
