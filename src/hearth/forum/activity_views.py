@@ -10,6 +10,8 @@ with the Save / Saved toggle.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -25,7 +27,7 @@ from hearth.accounts.models import User
 from hearth.core.ratelimit import RateLimit, allow
 from hearth.forum import activity, selectors, services
 from hearth.forum.models import BOOKMARK_NOTE_MAX_LENGTH, Post
-from hearth.forum.viewer import get_viewer
+from hearth.forum.viewer import Viewer, get_viewer
 
 ACTION_RATE = RateLimit.parse(settings.HEARTH_ACTION_RATE_LIMIT)
 TOO_MANY_STATUS = 429
@@ -49,35 +51,41 @@ def _bad_page_link() -> HttpResponse:
 # --- The pages --------------------------------------------------------------------------
 
 
-@require_safe
-def my_threads(request: HttpRequest) -> HttpResponse:
+def _list_page(
+    request: HttpRequest,
+    lister: Callable[[Viewer, activity.PageCursor | None], object],
+    section: str,
+    **extra: object,
+) -> HttpResponse:
+    """One of the member's own list pages: its ``after`` cursor read (400 when malformed),
+    its rows listed for the viewer."""
     try:
         after = _cursor(request)
     except ValueError:
         return _bad_page_link()
-    page = activity.list_my_threads(get_viewer(request), after)
-    return render(request, "forum/my_threads.html", {"page": page, "section": "threads"})
+    page = lister(get_viewer(request), after)
+    context = {"page": page, "section": section, **extra}
+    return render(request, f"forum/{_TEMPLATES[section]}", context)
+
+
+_TEMPLATES = {"threads": "my_threads.html", "posts": "my_posts.html", "saved": "saved_posts.html"}
+
+
+@require_safe
+def my_threads(request: HttpRequest) -> HttpResponse:
+    return _list_page(request, activity.list_my_threads, "threads")
 
 
 @require_safe
 def my_posts(request: HttpRequest) -> HttpResponse:
-    try:
-        after = _cursor(request)
-    except ValueError:
-        return _bad_page_link()
-    page = activity.list_my_posts(get_viewer(request), after)
-    return render(request, "forum/my_posts.html", {"page": page, "section": "posts"})
+    return _list_page(request, activity.list_my_posts, "posts")
 
 
 @require_safe
 def saved_posts(request: HttpRequest) -> HttpResponse:
-    try:
-        after = _cursor(request)
-    except ValueError:
-        return _bad_page_link()
-    page = activity.list_saved_posts(get_viewer(request), after)
-    context = {"page": page, "section": "saved", "note_max_length": BOOKMARK_NOTE_MAX_LENGTH}
-    return render(request, "forum/saved_posts.html", context)
+    return _list_page(
+        request, activity.list_saved_posts, "saved", note_max_length=BOOKMARK_NOTE_MAX_LENGTH
+    )
 
 
 # --- Saving a post ------------------------------------------------------------------------
