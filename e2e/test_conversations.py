@@ -15,7 +15,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import BrowserContext, Page, expect
 
 from e2e.conftest import assert_no_axe_violations
-from e2e.test_notifications import PHONE, save_screenshots, sign_in
+from e2e.test_notifications import PHONE, pages_wider_than_a_phone, save_screenshots, sign_in
 from hearth.accounts.models import User
 from hearth.conversations.models import Conversation, Message, MessageDraft
 from hearth.conversations.selectors import get_conversation_for_viewer_or_404
@@ -216,14 +216,9 @@ def test_no_conversation_page_scrolls_sideways_on_a_phone(
     page: Page, live_url: str, exchange: Exchange
 ) -> None:
     sign_in(page, live_url, exchange.alice)
-    page.set_viewport_size(PHONE)
-    too_wide = {}
     pk = exchange.conversation.pk
-    for path in ("/messages/", f"/messages/{pk}/", "/messages/new/?to=bob", "/settings/messages/"):
-        page.goto(f"{live_url}{path}")
-        width = page.evaluate("document.documentElement.scrollWidth")
-        if width > PHONE["width"]:
-            too_wide[path] = width
+    paths = ["/messages/", f"/messages/{pk}/", "/messages/new/?to=bob", "/settings/messages/"]
+    too_wide = pages_wider_than_a_phone(page, live_url, paths)
     assert not too_wide, f"wider than a {PHONE['width']}px phone (page: px): {too_wide}"
 
 

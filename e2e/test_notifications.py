@@ -224,22 +224,29 @@ def test_axe_finds_nothing_in_dark_mode(page: Page, live_url: str, axe: Axe, inb
         assert_no_axe_violations(axe, page)
 
 
+def pages_wider_than_a_phone(page: Page, live_url: str, paths: list[str]) -> dict[str, int]:
+    """The paths whose page scrolls sideways on a phone, with their width in px."""
+    page.set_viewport_size(PHONE)
+    too_wide = {}
+    for path in paths:
+        page.goto(f"{live_url}{path}")
+        width = int(page.evaluate("document.documentElement.scrollWidth"))
+        if width > PHONE["width"]:
+            too_wide[path] = width
+    return too_wide
+
+
 def test_no_notification_page_scrolls_sideways_on_a_phone(
     page: Page, live_url: str, inbox: Inbox
 ) -> None:
     sign_in(page, live_url, inbox.member)
-    page.set_viewport_size(PHONE)
-    too_wide = {}
-    for path in (
+    paths = [
         "/notifications/",
         "/settings/notifications/",
         "/settings/following/",
         inbox.endings.get_absolute_url(),
-    ):
-        page.goto(f"{live_url}{path}")
-        width = page.evaluate("document.documentElement.scrollWidth")
-        if width > PHONE["width"]:
-            too_wide[path] = width
+    ]
+    too_wide = pages_wider_than_a_phone(page, live_url, paths)
     assert not too_wide, f"wider than a {PHONE['width']}px phone (page: px): {too_wide}"
 
 
