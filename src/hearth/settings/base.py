@@ -58,16 +58,20 @@ HEARTH_HOLD_FIRST_POSTS = env.int("HEARTH_HOLD_FIRST_POSTS", default=0)
 # first week (a mention notifies: a long list of names is spam, not a conversation).
 HEARTH_MOST_MENTIONS_PER_POST = env.int("HEARTH_MOST_MENTIONS_PER_POST", default=10)
 HEARTH_MOST_MENTIONS_FIRST_WEEK = env.int("HEARTH_MOST_MENTIONS_FIRST_WEEK", default=3)
-# Private conversations: a member is "new" for this many days; new members may start
-# conversations with at most this many members a day, and cannot be messaged until
-# they choose otherwise (CARE.md: conversations are off for new accounts).
 # Check the messages members send in private conversations against the crisis rules,
 # to show the writer (only) the private crisis panel; the composer says so (CARE.md).
 HEARTH_CRISIS_CHECK_CONVERSATIONS = env.bool("HEARTH_CRISIS_CHECK_CONVERSATIONS", default=True)
+# Private conversations: a member is "new" for this many days; new members may start
+# conversations with at most this many members a day, and cannot be messaged until
+# they choose otherwise (CARE.md: conversations are off for new accounts).
 HEARTH_NEW_MEMBER_DAYS = env.int("HEARTH_NEW_MEMBER_DAYS", default=7)
 HEARTH_NEW_MEMBER_CONVERSATIONS_PER_DAY = env.int(
     "HEARTH_NEW_MEMBER_CONVERSATIONS_PER_DAY", default=3
 )
+# A member's own data: an account deletion waits this many days (signing in
+# cancels it), and a data export can be downloaded for this many days.
+HEARTH_ACCOUNT_DELETION_GRACE_DAYS = env.int("HEARTH_ACCOUNT_DELETION_GRACE_DAYS", default=7)
+HEARTH_EXPORT_DAYS = env.int("HEARTH_EXPORT_DAYS", default=7)
 # Writing rate limits per member, "COUNT/SECONDS": posts (threads and
 # replies), and the lighter actions (previews, reactions, draft saves).
 HEARTH_POST_RATE_LIMIT = env.str("HEARTH_POST_RATE_LIMIT", default="20/600")
@@ -92,6 +96,7 @@ INSTALLED_APPS = [
     "hearth.conversations",
     "hearth.notifications",
     "hearth.between_sessions",
+    "hearth.member_data",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
