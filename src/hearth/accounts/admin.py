@@ -7,11 +7,14 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.forms import UserChangeForm
 from django.core.files.uploadedfile import UploadedFile
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.text import capfirst
 
 from hearth.accounts.avatars import process_avatar
 from hearth.accounts.models import User
+from hearth.member_data.deletion import delete_account
+from hearth.member_data.models import PostsChoice
 
 
 class MemberChangeForm(UserChangeForm):  # type: ignore[type-arg]
@@ -63,6 +66,15 @@ class MemberAdmin(UserAdmin):  # type: ignore[type-arg]
             },
         ),
     )
+
+    def delete_model(self, request: HttpRequest, obj: User) -> None:
+        """Delete through the same path as a member leaving, keeping their posts under
+        "Former member" (a member who wants them removed deletes their own account)."""
+        delete_account(obj.pk, posts=PostsChoice.KEEP)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        for member_id in queryset.values_list("pk", flat=True):
+            delete_account(member_id, posts=PostsChoice.KEEP)
 
     def get_deleted_objects(self, objs: Any, request: HttpRequest) -> Any:
         """Leave private toolkit items and private traces (pseudonyms, read markers,

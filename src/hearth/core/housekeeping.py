@@ -10,12 +10,15 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from hearth.core.tasks import requeue_abandoned_tasks
+from hearth.core.tasks import prune_finished_tasks, requeue_abandoned_tasks
 
 logger = logging.getLogger(__name__)
 
 Job = Callable[[], int]
-_jobs: dict[str, Job] = {"requeued abandoned tasks": requeue_abandoned_tasks}
+_jobs: dict[str, Job] = {
+    "requeued abandoned tasks": requeue_abandoned_tasks,
+    "finished tasks pruned": prune_finished_tasks,
+}
 
 
 def register_housekeeping(description: str, job: Job) -> None:

@@ -126,3 +126,24 @@ def requeue_abandoned_tasks(older_than: timedelta = ABANDONED_AFTER) -> int:
     if count:
         logger.warning("Handed %s abandoned task(s) to the next worker", count)
     return count
+
+
+# Finished tasks keep their arguments (an email's address and text among them):
+# kept only long enough to look into a failure, then pruned by housekeeping.
+KEEP_SUCCESSFUL_TASKS = timedelta(days=1)
+KEEP_FAILED_TASKS = timedelta(days=7)
+
+
+def prune_finished_tasks() -> int:
+    """Delete finished task results past their keeping time; return how many."""
+    from django.tasks import TaskResultStatus  # noqa: PLC0415
+    from django_tasks_db.models import DBTaskResult  # noqa: PLC0415
+
+    now = timezone.now()
+    successful = DBTaskResult.objects.filter(
+        status=TaskResultStatus.SUCCESSFUL, finished_at__lt=now - KEEP_SUCCESSFUL_TASKS
+    )
+    failed = DBTaskResult.objects.filter(
+        status=TaskResultStatus.FAILED, finished_at__lt=now - KEEP_FAILED_TASKS
+    )
+    return successful.delete()[0] + failed.delete()[0]

@@ -539,15 +539,30 @@ def toggle_reaction(*, member: User, post: Post, kind: ReactionKind) -> bool:
 
 def withdraw_reactions_of(member: User) -> None:
     """Take back every reaction of a member whose account is being deleted, so the
-    posts' counts stay true (the reaction rows go with the account)."""
+    posts' counts stay true (the reaction rows go with the account), and say so, so
+    grouped notifications ("Fern and 3 others") are counted again."""
     with transaction.atomic():
         for kind, counter in REACTION_COUNT_FIELDS.items():
-            post_ids = list(
-                Reaction.objects.filter(member=member, kind=kind).values_list("post_id", flat=True)
+            reacted = list(
+                Reaction.objects.filter(member=member, kind=kind).values_list(
+                    "post_id", "post__thread_id", "post__thread__category_id"
+                )
             )
-            if post_ids:
-                Post.objects.filter(pk__in=post_ids).update_reaction_counts(
-                    **{counter: F(counter) - 1}
+            if not reacted:
+                continue
+            Post.objects.filter(pk__in=[post_id for post_id, *_ in reacted]).update_reaction_counts(
+                **{counter: F(counter) - 1}
+            )
+            for post_id, thread_id, category_id in reacted:
+                publish(
+                    ReactionToggled(
+                        post_id=post_id,
+                        thread_id=thread_id,
+                        category_id=category_id,
+                        member_id=member.pk,
+                        kind=str(kind),
+                        is_on=False,
+                    )
                 )
 
 

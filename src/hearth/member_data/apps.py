@@ -7,3 +7,13 @@ class MemberDataConfig(AppConfig):
     name = "hearth.member_data"
     label = "member_data"
     verbose_name = "Member data"
+
+    def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in  # noqa: PLC0415
+
+        from hearth.core.housekeeping import register_housekeeping  # noqa: PLC0415
+        from hearth.member_data.deletion import delete_due_accounts  # noqa: PLC0415
+        from hearth.member_data.signals import cancel_deletion_on_sign_in  # noqa: PLC0415
+
+        user_logged_in.connect(cancel_deletion_on_sign_in, dispatch_uid="member-data-cancel")
+        register_housekeeping("accounts deleted", delete_due_accounts)

@@ -1,4 +1,8 @@
-from django.urls import URLPattern
+from django.urls import path
+
+from hearth.member_data import deletion_views
 
 app_name = "member_data_deletion"
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("settings/delete-account/", deletion_views.delete_account, name="delete_account"),
+]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -35,6 +37,18 @@ class DataExport(models.Model):
 
     def __str__(self) -> str:
         return f"Export {self.pk} for member {self.member_id} ({self.state})"
+
+    @property
+    def file_path(self) -> Path | None:
+        """Where the archive is (or will be), or None before it has a name."""
+        if not self.file_name:
+            return None
+        return exports_directory() / self.file_name
+
+
+def exports_directory() -> Path:
+    path: Path = settings.DATA_DIR / "exports"
+    return path
 
 
 class PostsChoice(models.TextChoices):

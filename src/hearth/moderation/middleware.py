@@ -15,6 +15,11 @@ ALLOWED_WHILE_SUSPENDED = (
     "/suspended/",
     "/notices/",
     "/accounts/logout/",
+    "/accounts/reauthenticate/",
+    # A member's rights over their data hold whatever they did: their export and
+    # leaving for good.
+    "/settings/data/",
+    "/settings/delete-account/",
     "/healthz",
     "/readyz",
     "/static/",

@@ -23,6 +23,19 @@ class AuditQuerySet(models.QuerySet["AuditEntry"]):
         message = "Audit entries cannot be deleted."
         raise AppendOnlyError(message)
 
+    def redact(self, **fields: Any) -> int:
+        """Take a departed member out of entries (``moderation.departure``): the one
+        change an entry ever takes, and only to the fields that can name them."""
+        if not set(fields) <= REDACTABLE_FIELDS:
+            message = f"Only {sorted(REDACTABLE_FIELDS)} of an audit entry can be redacted."
+            raise AppendOnlyError(message)
+        return super().update(**fields)
+
+
+# What may name a member in an audit entry: who acted, what it was about, and the
+# before and after of what changed. What was done, and when, always stays.
+REDACTABLE_FIELDS = frozenset({"actor_name", "target_label", "before", "after"})
+
 
 class AuditAction(models.TextChoices):
     HIDE_POST = "hide_post", _("Hid a post")

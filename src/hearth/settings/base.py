@@ -72,6 +72,11 @@ HEARTH_NEW_MEMBER_CONVERSATIONS_PER_DAY = env.int(
 # cancels it), and a data export can be downloaded for this many days.
 HEARTH_ACCOUNT_DELETION_GRACE_DAYS = env.int("HEARTH_ACCOUNT_DELETION_GRACE_DAYS", default=7)
 HEARTH_EXPORT_DAYS = env.int("HEARTH_EXPORT_DAYS", default=7)
+# Deleted accounts (ids only), kept outside the database so a restore from an older
+# backup can delete them again (``hearth replay_deletions``).
+HEARTH_DELETED_ACCOUNTS_FILE = Path(
+    env.str("HEARTH_DELETED_ACCOUNTS_FILE", default=str(DATA_DIR / "deleted_accounts.jsonl"))
+)
 # Writing rate limits per member, "COUNT/SECONDS": posts (threads and
 # replies), and the lighter actions (previews, reactions, draft saves).
 HEARTH_POST_RATE_LIMIT = env.str("HEARTH_POST_RATE_LIMIT", default="20/600")

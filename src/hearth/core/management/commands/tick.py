@@ -1,8 +1,9 @@
 """``hearth tick``: the periodic housekeeping, safe to run as often as you like.
 
-It hands tasks a dead worker left "running" back to the queue, enqueues the
-digests that are due and ends members' notification breaks
-(``hearth.core.housekeeping``). ``hearth worker`` runs it every minute by
+It hands tasks a dead worker left "running" back to the queue, prunes finished
+task results, enqueues the digests that are due, ends members' notification
+breaks, deletes accounts whose waiting days are over and expired data exports
+(``hearth.core.housekeeping``; each app registers its own jobs). ``hearth worker`` runs it every minute by
 itself; run it from cron or a systemd timer when no worker is running.
 """
 
@@ -14,7 +15,7 @@ from hearth.core.housekeeping import run_housekeeping
 
 
 class Command(BaseCommand):
-    help = "Periodic housekeeping (idempotent): abandoned tasks, digests, breaks."
+    help = "Periodic housekeeping (idempotent): tasks, digests, breaks, deletions, exports."
 
     def handle(self, *args: Any, **options: Any) -> None:
         done = run_housekeeping()

@@ -1,0 +1,34 @@
+"""A member's sign-ins, for ending them all (leaving, account deletion) and listing
+them (their data export).
+
+Sessions are stored by Django without a member column, so finding a member's means
+reading every unexpired session: a task's work, never a request's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+
+from django.contrib.auth import SESSION_KEY
+from django.contrib.sessions.models import Session
+from django.utils import timezone
+
+
+def sessions_of(member_id: int) -> Iterator[Session]:
+    """The member's unexpired sessions."""
+    unexpired = Session.objects.filter(expire_date__gt=timezone.now())
+    for session in unexpired.iterator(chunk_size=500):
+        if session.get_decoded().get(SESSION_KEY) == str(member_id):
+            yield session
+
+
+def session_expiry_dates_of(member_id: int) -> list[datetime]:
+    return sorted(session.expire_date for session in sessions_of(member_id))
+
+
+def end_sessions_of(member_id: int) -> int:
+    """Sign the member out everywhere; return how many sessions ended."""
+    keys = [session.session_key for session in sessions_of(member_id)]
+    deleted, _by_model = Session.objects.filter(session_key__in=keys).delete()
+    return deleted
