@@ -1,3 +1,8 @@
 """Shared test fixtures live in hearth.core.testing, loaded here as a plugin."""
 
-pytest_plugins = ["hearth.core.testing", "hearth.safety.testing", "hearth.forum.testing"]
+pytest_plugins = [
+    "hearth.core.testing",
+    "hearth.safety.testing",
+    "hearth.forum.testing",
+    "hearth.between_sessions.testing",
+]

@@ -10,14 +10,23 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime
 
+from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.models import Session
 from django.utils import timezone
 
+# The session stores whose sessions are rows Hearth can read; with another (a cache),
+# a member's sessions cannot be listed -- they end when the account does.
+DATABASE_SESSION_ENGINES = frozenset(
+    {"django.contrib.sessions.backends.db", "django.contrib.sessions.backends.cached_db"}
+)
+
 
 def sessions_of(member_id: int) -> Iterator[Session]:
     """The member's unexpired sessions."""
-    unexpired = Session.objects.filter(expire_date__gt=timezone.now())
+    if settings.SESSION_ENGINE not in DATABASE_SESSION_ENGINES:
+        return
+    unexpired = Session.objects.filter(expire_date__gt=timezone.now()).order_by("expire_date")
     for session in unexpired.iterator(chunk_size=500):
         if session.get_decoded().get(SESSION_KEY) == str(member_id):
             yield session

@@ -8,6 +8,13 @@ class BetweenSessionsConfig(AppConfig):
 
     def ready(self) -> None:
         from hearth.between_sessions import checks  # noqa: F401, PLC0415 - registers the checks
+        from hearth.between_sessions.models import TOOLKIT_MODELS  # noqa: PLC0415
+        from hearth.between_sessions.selectors import toolkit_export_for  # noqa: PLC0415
+        from hearth.core.providers import register_toolkit_export_provider  # noqa: PLC0415
+
+        register_toolkit_export_provider(
+            toolkit_export_for, covers={model._meta.label: ("owner",) for model in TOOLKIT_MODELS}
+        )
 
     def load_demo_data(self) -> list[str]:
         """Give the demo member "willow" a small example toolkit (idempotent)."""

@@ -14,10 +14,10 @@ providing app.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from hearth.accounts.models import User
@@ -59,9 +59,13 @@ class PostExcerpt:
 
 CrisisContactsProvider = Callable[["User"], CrisisContacts | None]
 PostExcerptProvider = Callable[["User", int], PostExcerpt | None]
+# The member's whole toolkit as plain JSON values, for their own data export.
+ToolkitExportProvider = Callable[["User"], dict[str, Any]]
 
 _crisis_contacts_provider: CrisisContactsProvider | None = None
 _post_excerpt_provider: PostExcerptProvider | None = None
+_toolkit_export_provider: ToolkitExportProvider | None = None
+_toolkit_export_covers: dict[str, tuple[str, ...]] = {}
 
 
 def register_crisis_contacts_provider(provider: CrisisContactsProvider) -> None:
@@ -74,6 +78,17 @@ def register_post_excerpt_provider(provider: PostExcerptProvider) -> None:
     _post_excerpt_provider = provider
 
 
+def register_toolkit_export_provider(
+    provider: ToolkitExportProvider, *, covers: Mapping[str, tuple[str, ...]]
+) -> None:
+    """``covers``: the toolkit's models and their member relations (label -> field names),
+    so the export's completeness check knows the toolkit's part is exported."""
+    global _toolkit_export_provider  # noqa: PLW0603 - a registry set once at start-up
+    _toolkit_export_provider = provider
+    _toolkit_export_covers.clear()
+    _toolkit_export_covers.update(covers)
+
+
 def crisis_contacts_for(member: User) -> CrisisContacts | None:
     """Return the crisis contacts for the member's chosen country, if any are known."""
     return _crisis_contacts_provider(member) if _crisis_contacts_provider else None
@@ -82,3 +97,12 @@ def crisis_contacts_for(member: User) -> CrisisContacts | None:
 def post_excerpt_for(member: User, post_id: int) -> PostExcerpt | None:
     """Return an excerpt of a post the member wrote or received a reply on, else None."""
     return _post_excerpt_provider(member, post_id) if _post_excerpt_provider else None
+
+
+def toolkit_export_for(member: User) -> dict[str, Any] | None:
+    """Return the member's toolkit as plain values, or None without a toolkit."""
+    return _toolkit_export_provider(member) if _toolkit_export_provider else None
+
+
+def toolkit_export_covers() -> Mapping[str, tuple[str, ...]]:
+    return _toolkit_export_covers

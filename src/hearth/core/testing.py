@@ -23,6 +23,9 @@ _member_numbers = itertools.count(1)
 
 MakeMember = Callable[..., User]
 ClientFor = Callable[[User], Client]
+# ``toolkit_filler(member, marker=...)``, the toolkit's own test fixture: typed here so
+# other apps' tests need not import the toolkit.
+FillToolkit = Callable[..., object]
 
 
 @pytest.fixture(autouse=True)

@@ -13,7 +13,9 @@ class MemberDataConfig(AppConfig):
 
         from hearth.core.housekeeping import register_housekeeping  # noqa: PLC0415
         from hearth.member_data.deletion import delete_due_accounts  # noqa: PLC0415
+        from hearth.member_data.export_tasks import purge_exports  # noqa: PLC0415
         from hearth.member_data.signals import cancel_deletion_on_sign_in  # noqa: PLC0415
 
+        register_housekeeping("data exports purged", purge_exports)
         user_logged_in.connect(cancel_deletion_on_sign_in, dispatch_uid="member-data-cancel")
         register_housekeeping("accounts deleted", delete_due_accounts)

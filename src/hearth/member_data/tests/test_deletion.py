@@ -23,12 +23,11 @@ from django.utils import timezone
 from pytest_django.fixtures import DjangoCaptureOnCommitCallbacks, Settings
 
 from hearth.accounts.models import User
-from hearth.between_sessions.models import JournalEntry
 from hearth.conversations.models import Conversation, Message, Participant
 from hearth.conversations.selectors import get_conversation_for_viewer_or_404
 from hearth.conversations.services import leave_conversation, send_message, start_conversation
 from hearth.conversations.testing import make_established, open_to_everyone
-from hearth.core.testing import TEST_PASSWORD, ClientFor, MakeMember
+from hearth.core.testing import TEST_PASSWORD, ClientFor, FillToolkit, MakeMember
 from hearth.core.text.anonymising import FORMER_MEMBER
 from hearth.forum.models import Bookmark, Category, Post, Reaction, ReactionKind, Thread
 from hearth.forum.services import reply_to_thread, save_post, start_thread, toggle_reaction
@@ -218,7 +217,9 @@ class World:
     deserted: Conversation  # Quill and Willow, who left it
 
 
-def _build_world(make_member: MakeMember, make_category: object) -> World:
+def _build_world(
+    make_member: MakeMember, make_category: object, toolkit_filler: FillToolkit
+) -> World:
     quill = make_member(
         username=NAME_CANARY,
         display_name=f"Quill {NAME_CANARY.title()}",
@@ -295,7 +296,7 @@ def _build_world(make_member: MakeMember, make_category: object) -> World:
     leave_conversation(
         member=willow, opened=get_conversation_for_viewer_or_404(willow, deserted.pk)
     )
-    JournalEntry.objects.create(owner=quill, kind="entry", text=f"Dear diary {WORDS_CANARY}")
+    toolkit_filler(quill, marker=WORDS_CANARY)
     file_report(
         reporter=quill,
         reason=ReportReason.OTHER,
@@ -322,8 +323,8 @@ def _build_world(make_member: MakeMember, make_category: object) -> World:
 
 
 @pytest.fixture
-def world(make_member: MakeMember, make_category: object) -> World:
-    return _build_world(make_member, make_category)
+def world(make_member: MakeMember, make_category: object, toolkit_filler: FillToolkit) -> World:
+    return _build_world(make_member, make_category, toolkit_filler)
 
 
 # Rows that are the worker's own bookkeeping, not what members see: finished tasks
@@ -404,7 +405,8 @@ def test_removing_leaves_nothing_of_the_member(
     report = QueueItem.objects.get(kind=QueueKind.REPORT)
     assert report.reporter is None
     assert report.details == ""
-    assert not JournalEntry.objects.exists()
+    toolkit = [model for model in apps.get_models() if model._meta.app_label == "between_sessions"]
+    assert not any(model._default_manager.exists() for model in toolkit)
 
 
 def test_keeping_leaves_the_words_under_former_member(

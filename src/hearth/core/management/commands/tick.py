@@ -3,8 +3,9 @@
 It hands tasks a dead worker left "running" back to the queue, prunes finished
 task results, enqueues the digests that are due, ends members' notification
 breaks, deletes accounts whose waiting days are over and expired data exports
-(``hearth.core.housekeeping``; each app registers its own jobs). ``hearth worker`` runs it every minute by
-itself; run it from cron or a systemd timer when no worker is running.
+(``hearth.core.housekeeping``; each app registers its own jobs). ``hearth worker``
+runs it every minute by itself; run it from cron or a systemd timer when no
+worker is running.
 """
 
 from typing import Any
