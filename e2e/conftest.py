@@ -5,6 +5,7 @@ launched with the flags that keep it from reaching the network.
 """
 
 import os
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -70,3 +71,13 @@ def _short_timeouts(page: Page) -> None:
     # A missing element should fail in seconds, not Playwright's default 30.
     page.set_default_timeout(8000)
     page.set_default_navigation_timeout(15000)
+
+
+@pytest.fixture
+def screenshots(pytestconfig: pytest.Config) -> Path:
+    """var/screenshots/ (git-ignored), or $HEARTH_SCREENSHOTS_DIR. Not Playwright's
+    test-results/: every pytest run, browser tests or not, empties that when it starts."""
+    default = pytestconfig.rootpath / "var" / "screenshots"
+    folder = Path(os.environ.get("HEARTH_SCREENSHOTS_DIR", default))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder

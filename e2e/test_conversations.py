@@ -4,7 +4,6 @@ of a conversation on a phone and a desktop, light and dark, in var/screenshots/.
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -32,15 +31,6 @@ from hearth.core.testing import MakeMember
 pytestmark = pytest.mark.django_db(transaction=True)
 
 BELL_BADGE = "a.nav-bell .badge"
-
-
-@pytest.fixture
-def screenshots(pytestconfig: pytest.Config) -> Path:
-    """var/screenshots/ (git-ignored), or $HEARTH_SCREENSHOTS_DIR (as e2e/test_notifications)."""
-    default = pytestconfig.rootpath / "var" / "screenshots"
-    folder = Path(os.environ.get("HEARTH_SCREENSHOTS_DIR", default))
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
 
 
 @pytest.fixture

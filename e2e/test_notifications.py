@@ -4,7 +4,6 @@ light and dark, in var/screenshots/ (git-ignored)."""
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -41,16 +40,6 @@ def sign_in(page: Page, live_url: str, member: User) -> None:
     page.context.add_cookies(
         [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_url}]
     )
-
-
-@pytest.fixture
-def screenshots(pytestconfig: pytest.Config) -> Path:
-    """var/screenshots/ (git-ignored), or $HEARTH_SCREENSHOTS_DIR. Not Playwright's
-    test-results/: every pytest run, browser tests or not, empties that when it starts."""
-    default = pytestconfig.rootpath / "var" / "screenshots"
-    folder = Path(os.environ.get("HEARTH_SCREENSHOTS_DIR", default))
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
 
 
 def save_screenshots(page: Page, folder: Path, name: str) -> list[Path]:
