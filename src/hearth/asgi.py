@@ -1,9 +1,14 @@
-"""ASGI entry point, reserved for the live event stream; pages use WSGI."""
+"""ASGI entry point: the live event stream (``hearth live``, and ``hearth serve``
+beside the page server). ``/live/`` is answered by ``hearth.live.asgi``; anything
+else by Django's ASGI handler. Pages are served over WSGI (``hearth.wsgi``)."""
 
 import os
 
-from django.core.asgi import get_asgi_application
+import django
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hearth.settings.base")
+django.setup(set_prefix=False)
 
-application = get_asgi_application()
+from hearth.live.asgi import LiveApplication  # noqa: E402 - after setup
+
+application = LiveApplication()

@@ -25,6 +25,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("hearth.conversations.urls")),
     path("", include("hearth.conversations.report_urls")),
     path("", include("hearth.notifications.urls")),
+    path("", include("hearth.live.urls")),
     path("", include("hearth.member_data.export_urls")),
     path("", include("hearth.member_data.deletion_urls")),
     path("notes/", include("hearth.between_sessions.urls")),

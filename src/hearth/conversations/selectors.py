@@ -137,7 +137,24 @@ def messages_page(opened: OpenConversation, page: int) -> MessagePage:
     last = opened.conversation.last_position
     page_count = max((last + MESSAGES_PER_PAGE - 1) // MESSAGES_PER_PAGE, 1)
     page = min(max(page, 1), page_count)
-    first_position = (page - 1) * MESSAGES_PER_PAGE + 1
+    messages, muted = _messages_from(opened, (page - 1) * MESSAGES_PER_PAGE + 1)
+    return MessagePage(messages=messages, page=page, page_count=page_count, muted_author_ids=muted)
+
+
+def messages_after(opened: OpenConversation, position: int) -> MessagePage:
+    """The messages after ``position`` (at most a page's worth): what a live update adds
+    to an open conversation."""
+    last = opened.conversation.last_position
+    page_count = max((last + MESSAGES_PER_PAGE - 1) // MESSAGES_PER_PAGE, 1)
+    messages, muted = _messages_from(opened, min(position, last) + 1)
+    return MessagePage(
+        messages=messages, page=page_count, page_count=page_count, muted_author_ids=muted
+    )
+
+
+def _messages_from(
+    opened: OpenConversation, first_position: int
+) -> tuple[list[Message], frozenset[int]]:
     viewer_muted_author = MemberMute.objects.filter(
         member_id=opened.me.member_id, muted_id=OuterRef("author_id")
     )
@@ -156,7 +173,7 @@ def messages_page(opened: OpenConversation, page: int) -> MessagePage:
         if message.viewer_muted_author and message.author_id is not None
     )
     plain: list[Message] = list(messages)  # the annotated type, as the page holds it
-    return MessagePage(messages=plain, page=page, page_count=page_count, muted_author_ids=muted)
+    return plain, muted
 
 
 def page_of(position: int) -> int:

@@ -9,6 +9,11 @@ urlpatterns = [
     path("messages/new/draft/", views.save_start_draft, name="save_start_draft"),
     path("messages/<id:conversation_id>/", views.conversation, name="conversation"),
     path("messages/<id:conversation_id>/reply/", views.reply, name="reply"),
+    path(
+        "messages/<id:conversation_id>/after/<id:position>/",
+        views.messages_after,
+        name="messages_after",
+    ),
     path("messages/<id:conversation_id>/draft/", views.save_draft, name="save_draft"),
     path("messages/<id:conversation_id>/leave/", views.leave, name="leave"),
     path("messages/<id:conversation_id>/mute/", views.mute, name="mute"),

@@ -293,6 +293,22 @@ def conversation(request: HttpRequest, conversation_id: int) -> HttpResponse:
     )
 
 
+@require_safe
+def messages_after(request: HttpRequest, conversation_id: int, position: int) -> HttpResponse:
+    """The messages after ``position`` (at most a page), as the page's list items: what a
+    live update (``hearth.live``) adds to an open conversation. They count as read."""
+    member = _member(request)
+    opened = selectors.get_conversation_for_viewer_or_404(member, conversation_id)
+    page = selectors.messages_after(opened, position)
+    highest = max((message.position for message in page.messages), default=0)
+    if highest > opened.me.last_read_position:
+        services.mark_read(member=member, opened=opened, up_to_position=highest)
+    # No "New messages" line: the member is watching them arrive.
+    rows = _message_rows(member, opened, page, first_unread=0)
+    context = {**_conversation_context(member, opened), "rows": rows}
+    return render(request, "conversations/_messages.html", context)
+
+
 def _conversation_context(member: User, opened: OpenConversation) -> dict[str, Any]:
     return {
         "opened": opened,

@@ -14,6 +14,8 @@ def site(request: HttpRequest) -> dict[str, Any]:
         "site_tagline": settings.HEARTH_TAGLINE,
         "allow_indexing": settings.HEARTH_ALLOW_INDEXING,
         "site_header_key": _site_header_key(getattr(request, "user", None)),
+        "live_stream_url": settings.HEARTH_LIVE_URL,
+        "live_stream_port": settings.HEARTH_LIVE_PORT or "",
     }
 
 

@@ -14,6 +14,11 @@ they exist. Two ways to subscribe:
   the task exists exactly when the write does (an outbox), and nothing is left
   behind by a rollback.
 
+* ``subscribe_in_transaction(EventType, handler)``: ``handler(event)`` runs at
+  once, inside the publishing transaction, for a consumer whose own write must
+  commit or roll back with the event's (the live updates' event log); it must be
+  quick, and an exception in it fails the write.
+
 Either way a transaction that rolls back publishes nothing. Handlers must be
 idempotent: a task may run again after a crash or a retry.
 """
@@ -47,6 +52,7 @@ Handler = Callable[[Any], None]
 
 _handlers: defaultdict[type[Event], list[Handler]] = defaultdict(list)
 _tasks: defaultdict[type[Event], list[Task[..., Any]]] = defaultdict(list)
+_in_transaction: defaultdict[type[Event], list[Handler]] = defaultdict(list)
 
 
 def subscribe(event_type: type[Event], handler: Handler) -> None:
@@ -67,10 +73,18 @@ def subscribe_task(event_type: type[Event], task: Task[..., Any]) -> None:
         _tasks[event_type].append(task)
 
 
+def subscribe_in_transaction(event_type: type[Event], handler: Handler) -> None:
+    """Call ``handler(event)`` inside the transaction that publishes an ``event_type``."""
+    if handler not in _in_transaction[event_type]:
+        _in_transaction[event_type].append(handler)
+
+
 def publish(event: Event) -> None:
     """Tell subscribers about ``event`` once the current transaction commits (at once
     outside a transaction)."""
     for event_type in type(event).__mro__:
+        for handler in _in_transaction.get(event_type, ()):
+            handler(event)
         for task in _tasks.get(event_type, ()):
             task.enqueue(**event.as_payload())
     transaction.on_commit(partial(_deliver, event), robust=True)

@@ -40,7 +40,7 @@ from hearth.forum.post_rows import PostRow
 from hearth.forum.selectors import PostView
 
 # Bump when the fragment templates or this module's markup change.
-FRAGMENT_VERSION = 5
+FRAGMENT_VERSION = 6
 FRAGMENT_TIMEOUT_SECONDS = 24 * 3600
 REACTION_EMOJI: dict[str, str] = {
     ReactionKind.HUG: "\N{HUGGING FACE}",

@@ -337,6 +337,31 @@ def get_thread_page(viewer: Viewer, thread: Thread, page: int, *, newest_first: 
     )
 
 
+def get_posts_after(viewer: Viewer, thread: Thread, position: int) -> list[PostView]:
+    """The posts after ``position`` the viewer may see, oldest first, at most a page:
+    what a live update inserts into an open thread (``forum.live_views``). Two queries,
+    like a page: the posts (with the viewer's mutes, reactions and bookmarks) and the
+    labels."""
+    rows = page_post_rows(
+        thread,
+        max(position, 1) + 1,
+        position + POSTS_PER_PAGE,
+        newest_first=False,
+        with_original=False,
+        reader_id=viewer.member_id,
+    )
+    rules = ThreadRules(viewer, thread)
+    rows = [row for row in rows if rules.why_cannot_see(row) is None]
+    muted = frozenset(
+        row.author_id for row in rows if row.reader_muted_author and row.author_id is not None
+    )
+    context = get_viewer_context(viewer, muted=muted)
+    return [
+        _post_view(rules, row, context, row.reader_reactions, is_saved=row.reader_saved)
+        for row in rows
+    ]
+
+
 def get_post_view(viewer: Viewer, post: Post) -> PostView:
     """One post as a page shows it (for fragments such as the reactions after a toggle)."""
     own = get_own_reactions(viewer.member, post) if viewer.member else frozenset()

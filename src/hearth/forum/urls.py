@@ -1,6 +1,6 @@
 from django.urls import path
 
-from hearth.forum import activity_views, views
+from hearth.forum import activity_views, live_views, views
 
 app_name = "forum"
 urlpatterns = [
@@ -14,12 +14,14 @@ urlpatterns = [
     path("t/<id:thread_id>/reply/", views.reply, name="reply"),
     path("t/<id:thread_id>/follow/", views.follow_thread, name="follow_thread"),
     path("t/<id:thread_id>/mentionable/", views.thread_mentionable, name="thread_mentionable"),
+    path("t/<id:thread_id>/after/<id:position>/", live_views.posts_after, name="posts_after"),
     path("check-in/<id:item_id>/", views.ask_for_check_in, name="ask_for_check_in"),
     path("p/<id:post_id>/", views.permalink, name="permalink"),
     path("p/<id:post_id>/quote/", views.quote, name="quote"),
     path("p/<id:post_id>/edit/", views.edit_post, name="edit_post"),
     path("p/<id:post_id>/delete/", views.delete_post, name="delete_post"),
     path("p/<id:post_id>/history/", views.history, name="history"),
+    path("p/<id:post_id>/article/", live_views.post_article, name="post_article"),
     path("p/<id:post_id>/react/", views.react, name="react"),
     path("p/<id:post_id>/reactions/", views.reactors, name="reactors"),
     path("p/<id:post_id>/save/", activity_views.save_post, name="save_post"),

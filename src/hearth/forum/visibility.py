@@ -134,6 +134,12 @@ def thread_audience(thread: Thread) -> QuerySet[User]:
 # --- Posts -----------------------------------------------------------------------------
 
 
+def can_see_post_place(viewer: Viewer, post: Post) -> bool:
+    """May the viewer see that the post is there (its place in the thread, perhaps only
+    "hidden" or "deleted"), as the thread page shows it?"""
+    return not viewer.is_paused and ThreadRules(viewer, post.thread).why_cannot_see(post) is None
+
+
 def can_read_post(viewer: Viewer, post: Post) -> bool:
     """May the viewer read the post's text (not merely see that it is there)?"""
     if viewer.is_paused or post.is_deleted:

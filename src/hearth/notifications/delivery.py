@@ -28,6 +28,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from hearth.accounts.models import MemberMute, User
+from hearth.core.events import publish
+from hearth.notifications.events import UnreadCountChanged
 from hearth.notifications.models import (
     Delivery,
     EmailState,
@@ -174,6 +176,7 @@ def recount_unread(member_ids: Collection[int]) -> None:
     # housekeeping that ends breaks counts again.
     on_break = NotificationSettings.objects.filter(paused_until__gt=timezone.now())
     members.filter(pk__in=on_break.values("member_id")).update(unread_notifications=0)
+    publish(UnreadCountChanged(member_ids=sorted(member_ids)))
 
 
 def withdraw(notifications: QuerySet[Notification]) -> int:

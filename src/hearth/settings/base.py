@@ -77,6 +77,18 @@ HEARTH_EXPORT_DAYS = env.int("HEARTH_EXPORT_DAYS", default=7)
 HEARTH_DELETED_ACCOUNTS_FILE = Path(
     env.str("HEARTH_DELETED_ACCOUNTS_FILE", default=str(DATA_DIR / "deleted_accounts.jsonl"))
 )
+# Live updates (/live/): how long the event log is kept for streams that reconnect,
+# how often a process without PostgreSQL's LISTEN reads it, the heartbeat, and how
+# long one stream lasts before the browser reconnects (and is authenticated again).
+HEARTH_LIVE_REPLAY_SECONDS = env.int("HEARTH_LIVE_REPLAY_SECONDS", default=600)
+HEARTH_LIVE_POLL_SECONDS = env.float("HEARTH_LIVE_POLL_SECONDS", default=0.25)
+HEARTH_LIVE_HEARTBEAT_SECONDS = env.float("HEARTH_LIVE_HEARTBEAT_SECONDS", default=20.0)
+HEARTH_LIVE_STREAM_SECONDS = env.float("HEARTH_LIVE_STREAM_SECONDS", default=300.0)
+# Where pages open the stream: the same origin's /live/ (a reverse proxy sends it to
+# `hearth live`), or, when HEARTH_LIVE_PORT is set (`hearth serve` sets it), that port
+# on the host the browser used.
+HEARTH_LIVE_URL = env.str("HEARTH_LIVE_URL", default="/live/")
+HEARTH_LIVE_PORT = env.int("HEARTH_LIVE_PORT", default=0)
 # Writing rate limits per member, "COUNT/SECONDS": posts (threads and
 # replies), and the lighter actions (previews, reactions, draft saves).
 HEARTH_POST_RATE_LIMIT = env.str("HEARTH_POST_RATE_LIMIT", default="20/600")
@@ -102,6 +114,7 @@ INSTALLED_APPS = [
     "hearth.notifications",
     "hearth.between_sessions",
     "hearth.member_data",
+    "hearth.live",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -315,7 +328,12 @@ SECURE_CSP = {
     "style-src": [CSP.SELF],
     "img-src": [CSP.SELF, "data:"],
     "font-src": [CSP.SELF],
-    "connect-src": [CSP.SELF],
+    "connect-src": [CSP.SELF]
+    + (
+        [f"http://*:{HEARTH_LIVE_PORT}", f"https://*:{HEARTH_LIVE_PORT}"]
+        if HEARTH_LIVE_PORT
+        else []
+    ),
     "object-src": [CSP.NONE],
     "base-uri": [CSP.NONE],
     "form-action": [CSP.SELF],

@@ -399,6 +399,7 @@ def test_an_id_too_long_for_the_database_is_a_404_on_every_route(
             for kind in ("id", "int"):
                 url = url.replace(f"<{kind}:conversation_id>", conversation_id)
                 url = url.replace(f"<{kind}:message_id>", message_id)
+                url = url.replace(f"<{kind}:position>", huge)
             assert client.get(url).status_code in (404, 405), (name, url)
             assert client.post(url).status_code in (404, 405), (name, url)
 
@@ -840,13 +841,15 @@ def _urls_for(conversation: Conversation, message: Message) -> list[tuple[str, s
         "conversations:conversation", "conversations:reply", "conversations:leave",
         "conversations:mute", "conversations:add", "conversations:edit",
         "conversations:delete", "conversations:history", "conversations:quote",
-        "conversations:save_draft",
+        "conversations:save_draft", "conversations:messages_after",
     } <= names  # fmt: skip
     urls = []
     for name, pattern in routes:
         kwargs = {"conversation_id": conversation.pk}
         if "message_id" in pattern.converters:
             kwargs["message_id"] = message.pk
+        if "position" in pattern.converters:
+            kwargs["position"] = 0  # every message
         urls.append((name, reverse(name, kwargs=kwargs)))
     return urls
 

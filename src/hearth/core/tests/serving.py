@@ -53,6 +53,18 @@ def _children(pid: int) -> list[int]:
     return found
 
 
+def page_server_of(pid: int) -> int:
+    """The granian master serving pages, among ``hearth serve``'s children (the other
+    serves the live stream)."""
+    deadline = time.monotonic() + 20
+    while True:
+        for child in _children(pid):
+            if b"wsgi" in Path(f"/proc/{child}/cmdline").read_bytes():
+                return child
+        assert time.monotonic() < deadline, "hearth serve started no page server"
+        time.sleep(0.1)
+
+
 def workers_of(pid: int) -> list[int]:
     """The granian master's worker processes (leaving out Python's resource tracker)."""
     return [
@@ -79,7 +91,10 @@ def hearth_serving(
     """Run ``hearth serve`` on ``port`` with exactly ``environment``; yield once it answers."""
     output = log.open("wb") if log is not None else subprocess.DEVNULL
     process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
-        [sys.executable, "-m", "hearth", "serve", "--port", str(port), "--workers", str(workers)],
+        [
+            *(sys.executable, "-m", "hearth", "serve", "--port", str(port)),
+            *("--workers", str(workers), "--live-port", str(free_port())),
+        ],
         env=environment,
         stdout=output,
         stderr=subprocess.STDOUT,

@@ -8,7 +8,13 @@ import time
 import urllib.request
 from pathlib import Path
 
-from hearth.core.tests.serving import free_port, hearth_serving, wait_healthy, workers_of
+from hearth.core.tests.serving import (
+    free_port,
+    hearth_serving,
+    page_server_of,
+    wait_healthy,
+    workers_of,
+)
 from hearth.core.tests.test_configuration import run_hearth
 
 
@@ -100,7 +106,7 @@ def test_serve_respawns_a_killed_worker_and_keeps_serving(tmp_path: Path) -> Non
     environment = {"HEARTH_DATA_DIR": str(tmp_path), "PATH": "/usr/bin:/bin"}
 
     with hearth_serving(environment, port=free_port(), workers=2, log=log) as served:
-        master = served.process.pid
+        master = page_server_of(served.process.pid)
         deadline = time.monotonic() + 20
         # Both workers started (not merely spawned): a worker killed while it is still
         # starting never logs "Started", and the count below would wait in vain.
@@ -121,6 +127,7 @@ def test_serve_respawns_a_killed_worker_and_keeps_serving(tmp_path: Path) -> Non
                 break
             time.sleep(0.1)
         assert served.process.poll() is None, "the server itself stayed up"
+        assert page_server_of(served.process.pid) == master
         assert len(workers_of(master)) == 2, "the killed worker was replaced"
         # ... and the new one serves (granian logs it; stopping granian while a worker
         # is still starting would hang its shutdown).

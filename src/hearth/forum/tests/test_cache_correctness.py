@@ -88,7 +88,7 @@ class Scene:
 
     def post_in(self, page: str) -> str:
         """The post's ``<article>`` in a page."""
-        start = page.index(f'id="post-{self.post.pk}">')
+        start = page.index(f'id="post-{self.post.pk}"')
         return page[start : page.index("</article>", start)]
 
     def avatar_url(self) -> str:

@@ -46,6 +46,8 @@ KNOWN_ROUTES = frozenset(
         "forum:unsave_post",
         "forum:bookmark_note",
         "forum:thread_mentionable",
+        "forum:posts_after",
+        "forum:post_article",
         "moderation:post",
     }
 )
