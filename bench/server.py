@@ -1,4 +1,4 @@
-"""Start and stop what the benchmark runs: a throwaway PostgreSQL, Hearth's server and worker.
+"""Start and stop what the benchmark runs: a throwaway PostgreSQL, Hearth's servers and worker.
 
 All are context managers that clean up in ``finally`` (also on Ctrl-C and
 SIGTERM, which ``bench.run`` turns into KeyboardInterrupt). The server and the
@@ -193,9 +193,10 @@ class HearthServer:
 def hearth_server(
     *, environment: Mapping[str, str], port: int, workers: int, log_path: Path
 ) -> Iterator[HearthServer]:
-    """Serve Hearth as production does (``hearth serve``); wait until /healthz answers."""
+    """Serve pages as production does (``hearth serve --no-live``, the live stream being
+    its own process there); wait until /healthz answers."""
     command = [
-        sys.executable, "-m", "hearth", "serve",
+        sys.executable, "-m", "hearth", "serve", "--no-live",
         "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
     ]  # fmt: skip
     with log_path.open("wb") as log:
@@ -210,6 +211,30 @@ def hearth_server(
     server = HearthServer(process=process, origin=f"http://127.0.0.1:{port}", log_path=log_path)
     try:
         _wait_until_healthy(server)
+        yield server
+    finally:
+        _stop_group(process)
+
+
+@contextmanager
+def hearth_live(
+    *, environment: Mapping[str, str], port: int, log_path: Path
+) -> Iterator[HearthServer]:
+    """Serve the live stream as production does (``hearth live``: granian's ASGI interface,
+    one worker), in its own process group; wait until ``/live/`` answers a visitor (204)."""
+    command = [sys.executable, "-m", "hearth", "live", "--host", "127.0.0.1", "--port", str(port)]
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            command,
+            env=dict(environment),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+    server = HearthServer(process=process, origin=f"http://127.0.0.1:{port}", log_path=log_path)
+    try:
+        _wait_until_answering(server, "/live/", 204)
         yield server
     finally:
         _stop_group(process)
@@ -258,19 +283,25 @@ def hearth_worker(*, environment: Mapping[str, str], log_path: Path) -> Iterator
 
 
 def _wait_until_healthy(server: HearthServer) -> None:
+    _wait_until_answering(server, "/healthz", 200)
+
+
+def _wait_until_answering(server: HearthServer, path: str, status: int) -> None:
+    """Wait until ``path`` answers ``status``; raise BenchError if the server exits or
+    does not answer so within START_TIMEOUT_SECONDS."""
     deadline = time.monotonic() + START_TIMEOUT_SECONDS
     while time.monotonic() < deadline:
         if server.process.poll() is not None:
             message = f"the server exited with {server.process.returncode}:\n{server.log_tail()}"
             raise BenchError(message)
         try:
-            with urllib.request.urlopen(f"{server.origin}/healthz", timeout=2) as response:  # noqa: S310 - our own http://127.0.0.1 origin
-                if response.status == 200:
+            with urllib.request.urlopen(f"{server.origin}{path}", timeout=2) as response:  # noqa: S310 - our own http://127.0.0.1 origin
+                if response.status == status:
                     return
         except (urllib.error.URLError, ConnectionError, TimeoutError):
             pass
         time.sleep(0.2)
-    message = f"no answer from /healthz in {START_TIMEOUT_SECONDS} s:\n{server.log_tail()}"
+    message = f"no {status} from {path} in {START_TIMEOUT_SECONDS} s:\n{server.log_tail()}"
     raise BenchError(message)
 
 
