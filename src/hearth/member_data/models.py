@@ -53,7 +53,7 @@ def exports_directory() -> Path:
 
 class PostsChoice(models.TextChoices):
     REMOVE = "remove", _("Remove my posts")
-    KEEP = "keep", _('Keep my posts under "Former member"')
+    KEEP = "keep", _("Keep my posts under “Former member”")
 
 
 class AccountDeletion(models.Model):
