@@ -38,6 +38,7 @@ def granian_command(
     workers: int,
     threads: int | None = None,
     max_rss: int = 0,
+    most_connections: int | None = None,
 ) -> list[str]:
     """granian serving ``application``; a worker that dies is started again at once while
     the others go on serving, and one whose memory stays above ``max_rss`` MiB is
@@ -61,6 +62,10 @@ def granian_command(
     ]
     if threads is not None:
         command += ["--blocking-threads", str(threads)]
+    if most_connections is not None:
+        # granian holds at most backlog / workers requests at once per worker (1,024 by
+        # default): an open stream is a request for as long as it lasts.
+        command += ["--backpressure", str(most_connections)]
     if max_rss > 0:
         command += [
             "--workers-max-rss",

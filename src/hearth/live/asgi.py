@@ -28,7 +28,7 @@ from django.utils.module_loading import import_string
 
 from hearth.accounts.models import User
 from hearth.live.database import in_database
-from hearth.live.delivery import Listener, Outgoing, catch_up, open_listener
+from hearth.live.delivery import Listener, catch_up, open_listener
 from hearth.live.protocol import (
     HEARTBEAT,
     LIVE_PATH,
@@ -109,29 +109,14 @@ async def stream_app(scope: Scope, receive: Receive, send: Send) -> None:
     del member
     hub = await get_hub()
     hub.add(listener)  # before catching up: what is written meanwhile is queued
-    gone = asyncio.Event()
-    watcher = asyncio.ensure_future(_wait_for_disconnect(receive, gone))
+    # The browser leaving cancels this task wherever it waits (one watcher per stream,
+    # rather than a race of two waits for every event).
+    watcher = asyncio.ensure_future(_cancel_on_disconnect(receive, asyncio.current_task()))
     try:
-        await send({"type": "http.response.start", "status": 200, "headers": STREAM_HEADERS + cors})
-        await _body(send, f"retry: {RECONNECT_MS}\n\n".encode())
-        opening, sent_up_to = await in_database(
-            catch_up, listener, last_event_id=asked.last_event_id, after=asked.after
-        )
-        await _body(send, b"".join(event.encode() for event in opening))
-        ends_at = time.monotonic() + settings.HEARTH_LIVE_STREAM_SECONDS
-        while not gone.is_set() and not listener.overflowed:
-            left = ends_at - time.monotonic()
-            if left <= 0:
-                break
-            event = await _next(listener, gone, min(left, settings.HEARTH_LIVE_HEARTBEAT_SECONDS))
-            if event is None:
-                if not gone.is_set():
-                    await _body(send, HEARTBEAT)
-            elif event.id is None or event.id > sent_up_to:
-                sent_up_to = event.id or sent_up_to
-                await _body(send, event.encode())
-        if not gone.is_set():
-            await send({"type": "http.response.body", "body": b""})
+        await _stream(send, listener, asked, cors)
+    except asyncio.CancelledError:
+        if not watcher.done():
+            raise  # cancelled by the server, not by the browser leaving
     except OSError:
         pass  # the browser went away while we wrote
     finally:
@@ -139,28 +124,41 @@ async def stream_app(scope: Scope, receive: Receive, send: Send) -> None:
         hub.remove(listener)
 
 
+async def _stream(
+    send: Send, listener: Listener, asked: StreamRequest, cors: list[tuple[bytes, bytes]]
+) -> None:
+    await send({"type": "http.response.start", "status": 200, "headers": STREAM_HEADERS + cors})
+    await _body(send, f"retry: {RECONNECT_MS}\n\n".encode())
+    opening, sent_up_to = await in_database(
+        catch_up, listener, last_event_id=asked.last_event_id, after=asked.after
+    )
+    await _body(send, b"".join(event.encode() for event in opening))
+    ends_at = time.monotonic() + settings.HEARTH_LIVE_STREAM_SECONDS
+    while not listener.overflowed:
+        left = ends_at - time.monotonic()
+        if left <= 0:
+            break
+        try:
+            async with asyncio.timeout(min(left, settings.HEARTH_LIVE_HEARTBEAT_SECONDS)):
+                event = await listener.queue.get()
+        except TimeoutError:
+            await _body(send, HEARTBEAT)
+            continue
+        if event.id is None or event.id > sent_up_to:
+            sent_up_to = event.id or sent_up_to
+            await _body(send, event.encode())
+    await send({"type": "http.response.body", "body": b""})
+
+
 async def _body(send: Send, body: bytes) -> None:
     await send({"type": "http.response.body", "body": body, "more_body": True})
 
 
-async def _wait_for_disconnect(receive: Receive, gone: asyncio.Event) -> None:
+async def _cancel_on_disconnect(receive: Receive, stream: asyncio.Task[Any] | None) -> None:
     while (await receive())["type"] != "http.disconnect":
         pass
-    gone.set()
-
-
-async def _next(listener: Listener, gone: asyncio.Event, timeout: float) -> Outgoing | None:
-    """The listener's next event, or None after ``timeout`` or when the browser left."""
-    getting = asyncio.ensure_future(listener.queue.get())
-    leaving = asyncio.ensure_future(gone.wait())
-    done, _pending = await asyncio.wait(
-        {getting, leaving}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED
-    )
-    leaving.cancel()
-    if getting in done:
-        return getting.result()
-    getting.cancel()
-    return None
+    if stream is not None:
+        stream.cancel()
 
 
 class LiveApplication:

@@ -14,6 +14,7 @@ import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from hearth.accounts.models import User
@@ -35,13 +36,18 @@ MOST_POSITIONS = 100
 @dataclass(frozen=True)
 class Outgoing:
     """One server-sent event: ``id`` None for a catching-up event (it moves no
-    ``Last-Event-ID``)."""
+    ``Last-Event-ID``). One row's event is one object, shared by every stream it goes
+    to, and encoded once."""
 
     id: int | None
     kind: str
     data: dict[str, Any]
 
     def encode(self) -> bytes:
+        return self._encoded
+
+    @cached_property
+    def _encoded(self) -> bytes:
         lines = [] if self.id is None else [f"id: {self.id}"]
         lines += [f"event: {self.kind}", f"data: {json.dumps(self.data, separators=(',', ':'))}"]
         return ("\n".join(lines) + "\n\n").encode()
@@ -112,10 +118,15 @@ def deliverable(
     )
     found = []
     for row in wanted:
+        shared: Outgoing | None = None  # a row's event is the same for every stream...
         for listener in by_topic[row.topic]:
             event = _EVENT_FOR[row.kind](row, listener, facts)
-            if event is not None:
-                found.append((listener, event))
+            if event is None:
+                continue
+            if row.kind != BELL:  # ... but the bell's count, which is each member's own
+                shared = shared or event
+                event = shared
+            found.append((listener, event))
     return found
 
 
@@ -185,6 +196,7 @@ def _state_now(listener: Listener, after: int | None) -> list[Outgoing]:
     if listener.thread_id is not None:
         newer = (
             Post.objects.select_related("thread__category")
+            .defer("body", "body_html")
             .filter(thread_id=listener.thread_id, position__gt=after)
             .order_by("position")[:MOST_POSITIONS]
         )
@@ -206,7 +218,9 @@ def _posts(rows: list[LiveEvent]) -> dict[int, Post]:
     ids = {row.data["post"] for row in rows}
     if not ids:
         return {}
-    return Post.objects.select_related("thread__category").in_bulk(ids)
+    # Whether a viewer may see a post needs its flags, not its text.
+    posts = Post.objects.select_related("thread__category").defer("body", "body_html")
+    return posts.in_bulk(ids)
 
 
 def _unread_counts(rows: list[LiveEvent]) -> dict[int, int]:

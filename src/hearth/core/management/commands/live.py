@@ -26,6 +26,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--workers", type=int, default=int(os.environ.get("HEARTH_LIVE_WORKERS", "1"))
         )
+        parser.add_argument(
+            "--max-streams",
+            type=int,
+            default=int(os.environ.get("HEARTH_LIVE_MAX_STREAMS", "10000")),
+            help="Open streams one worker holds at most (the rest wait for a place).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         check_port_is_free(options["host"], options["port"])
@@ -35,6 +41,7 @@ class Command(BaseCommand):
             host=options["host"],
             port=options["port"],
             workers=options["workers"],
+            most_connections=options["max_streams"],
         )
         self.stdout.write(f"Live updates on http://{options['host']}:{options['port']}/live/")
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hearth.settings.base")
