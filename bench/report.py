@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import statistics
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -18,6 +19,15 @@ LARGE_POSTS_RSS_MIB = 200  # issue 11: memory bounded however large the posts
 # taken as within 20% or 5 ms of it, whichever allows more.
 WATCHED_P99_SHARE = 0.20
 WATCHED_P99_SLACK_MS = 5.0
+# Issue 14: live updates. Idle streams' memory, their effect on the thread page, how
+# soon a reply reaches every stream, and posting "unchanged" with streams open -- taken
+# as within 20% or 10 ms of the p99 without, whichever allows more (batches alternate
+# every --duration seconds, not request by request, so it is noisier than issue 12's).
+LIVE_RSS_ADDED_MIB = 50
+LIVE_PAGE_TOLERANCE = 0.05
+LIVE_LATENCY_P99_MS = 500.0
+LIVE_POSTING_P99_SHARE = 0.20
+LIVE_POSTING_P99_SLACK_MS = 10.0
 BUSY_LOAD_PER_CPU = 0.5
 
 
@@ -82,6 +92,57 @@ class WatchedPosting:
 
 
 @dataclass(frozen=True)
+class PageLoad:
+    """One wrk run of a page."""
+
+    requests_per_second: float
+    p50_ms: float
+    p99_ms: float
+    requests: int
+    errors: int
+    live_worker_cpu: float  # the share of one core the live worker used meanwhile
+
+
+@dataclass(frozen=True)
+class Live:
+    """Open live streams of a thread: their memory, the page beside them, and replies
+    reaching them (bench/live.py)."""
+
+    streams: int
+    open_seconds: list[float]  # until every stream had its opening event, each time opened
+    page_name: str
+    rss_idle_mib: float  # the live worker after a few streams opened and closed
+    rss_streams_mib: float  # ... with ``streams`` idle streams open
+    rss_added_mib: float  # the difference
+    rss_after_replies_mib: float  # with the streams open, after a batch of replies (max)
+    peak_rss_mib: float  # VmHWM at the end
+    page_without: list[PageLoad]  # before and after the run with streams
+    page_with: PageLoad
+    page_ratio: float  # with / the mean of the two without
+    replies: int  # posted while the streams were open: each one expected on every stream
+    deliveries_expected: int
+    deliveries: int  # (reply, stream) pairs that arrived
+    lost: int  # pairs that never arrived
+    duplicated: int  # arrivals beyond the first of a pair
+    unexpected: int  # reply events for positions the batch did not post
+    streams_ended: int  # streams the server ended while they were measured
+    latency_p50_ms: float  # from the reply's request start to the event: an upper bound
+    latency_p99_ms: float
+    latency_max_ms: float
+    latency_after_answer_p50_ms: float  # from the reply's answer: a lower bound
+    latency_after_answer_p99_ms: float
+    posting_without: Row
+    posting_with: Row
+    posting_p99_ratio: float  # with / without
+    # CPU per reply posted: the live worker's with the streams open (delivering it to each)
+    # and without, and the streams' process's (reading it on each).
+    live_cpu_per_reply_ms: float
+    live_cpu_per_reply_without_ms: float
+    clients_cpu_per_reply_ms: float
+    log: str = ""  # the live server's log, kept only when something failed
+
+
+@dataclass(frozen=True)
 class Verdict:
     target: str
     met: bool
@@ -108,6 +169,9 @@ class Results:
     # Issue 12: replies with 1,000 watchers against none, and the fan-out (None when
     # --only left it out). Apart from ``rows``, whose keys the smoke test pins.
     watched_posting: WatchedPosting | None = None
+    # Issue 14: open live streams (None when --only left it out); its posting rows are
+    # in the table but not in ``rows`` either.
+    live: Live | None = None
 
 
 def with_ceiling_ratios(rows: list[Row]) -> list[Row]:
@@ -168,6 +232,8 @@ def judge(results: Results) -> list[Verdict]:
         )
     if (watched := results.watched_posting) is not None:
         verdicts.extend(_judge_watched(watched))
+    if (live := results.live) is not None:
+        verdicts.extend(_judge_live(live))
     if large := results.large_posts:
         over = large["peak_rss_mib"] - LARGE_POSTS_RSS_MIB
         verdicts.append(
@@ -207,6 +273,51 @@ def _judge_watched(watched: WatchedPosting) -> list[Verdict]:
             errors == 0,
             f"{errors} errors (lost and duplicated included: {watched.lost} lost, "
             f"{watched.duplicated} duplicated)",
+        ),
+    ]
+
+
+def _judge_live(live: Live) -> list[Verdict]:
+    over = live.rss_added_mib - LIVE_RSS_ADDED_MIB
+    with_them, without = live.posting_with.p99_ms, live.posting_without.p99_ms
+    allowed = max(without * (1 + LIVE_POSTING_P99_SHARE), without + LIVE_POSTING_P99_SLACK_MS)
+    slower = with_them - allowed
+    late = live.latency_p99_ms - LIVE_LATENCY_P99_MS
+    problems = (
+        live.lost + live.duplicated + live.unexpected + live.streams_ended
+        + live.posting_with.errors + live.posting_without.errors
+    )  # fmt: skip
+    return [
+        Verdict(
+            f"{live.streams} idle live streams add < {LIVE_RSS_ADDED_MIB} MiB to the live worker",
+            over < 0,
+            f"{live.rss_added_mib:.1f} MiB ({live.rss_idle_mib:.1f} -> "
+            f"{live.rss_streams_mib:.1f} MiB)" + ("" if over < 0 else f", {over:.1f} MiB over"),
+        ),
+        _at_least(
+            f"thread page req/s with {live.streams} live streams open within 5% of without",
+            live.page_ratio,
+            1 - LIVE_PAGE_TOLERANCE,
+            unit=f"of the req/s without (whose two runs differ by {_page_spread(live):.1%})",
+        ),
+        Verdict(
+            f"reply to event on {live.streams} live streams p99 < {LIVE_LATENCY_P99_MS:.0f} ms",
+            late < 0,
+            f"p99 {live.latency_p99_ms:.1f} ms over {live.deliveries_expected} deliveries"
+            + ("" if late < 0 else f", {late:.1f} ms over"),
+        ),
+        Verdict(
+            f"reply p99 with {live.streams} live streams open unchanged (20% or 10 ms)",
+            slower <= 0,
+            f"{with_them:.1f} ms against {without:.1f} ms ({live.posting_p99_ratio:.2f}x; "
+            f"allowed up to {allowed:.1f} ms)" + ("" if slower <= 0 else f", {slower:.1f} ms over"),
+        ),
+        Verdict(
+            "live: every stream got every reply once; no posting errors",
+            problems == 0,
+            f"{live.lost} lost, {live.duplicated} duplicated, {live.unexpected} unexpected, "
+            f"{live.streams_ended} streams ended early, "
+            f"{live.posting_with.errors + live.posting_without.errors} posting errors",
         ),
     ]
 
@@ -252,8 +363,13 @@ def summary(results: Results) -> str:
     dataset = results.dataset
     posting = results.posting
     watched = results.watched_posting
+    live = results.live
     lines = [
-        table(results.rows + ([watched.watched, watched.unwatched] if watched else [])),
+        table(
+            results.rows
+            + ([watched.watched, watched.unwatched] if watched else [])
+            + ([live.posting_without, live.posting_with] if live else [])
+        ),
         "",
         f"database: {results.database}; commit {results.commit}; "
         f"{results.settings['workers']} workers, wrk {results.settings['connections']} connections "
@@ -288,6 +404,7 @@ def summary(results: Results) -> str:
             else []
         ),
         *(watched_lines(watched) if watched else []),
+        *(live_lines(live) if live else []),
         "",
         "targets:",
     ]
@@ -327,6 +444,50 @@ def watched_lines(watched: WatchedPosting) -> list[str]:
         f"{fanout.queue_empty_seconds:.1f} s; slowest {slowest.seconds:.2f} s "
         f"({watched.discarded_tasks} queued tasks discarded before the worker started)",
     ]
+
+
+def _page_spread(live: Live) -> float:
+    """How far apart the page's two runs without streams are, as a share of the faster."""
+    before, after = (run.requests_per_second for run in live.page_without)
+    return abs(before - after) / max(before, after, 1e-9)
+
+
+def live_lines(live: Live) -> list[str]:
+    """The lines under the table about open live streams."""
+    before, after = live.page_without
+    spread = _page_spread(live)
+    lines = [
+        f"live (hearth live, 1 worker): {live.streams} idle streams, opened in "
+        f"{statistics.median(live.open_seconds):.1f} s (median of {len(live.open_seconds)} "
+        f"openings), add {live.rss_added_mib:.1f} MiB to the live worker "
+        f"({live.rss_idle_mib:.1f} -> {live.rss_streams_mib:.1f} MiB, "
+        f"{live.rss_added_mib * 1024 / max(live.streams, 1):.1f} KiB a stream; "
+        f"{live.rss_after_replies_mib:.1f} MiB after replies reached them, "
+        f"peak {live.peak_rss_mib:.1f} MiB)",
+        f"live: {live.page_name} {live.page_with.requests_per_second:.1f} req/s with the "
+        f"streams open, {before.requests_per_second:.1f} before and "
+        f"{after.requests_per_second:.1f} after without: {live.page_ratio:.3f}x the mean "
+        f"(the two runs without differ by {spread:.1%}); the live worker used "
+        f"{live.page_with.live_worker_cpu:.1%} of a core meanwhile, "
+        f"{before.live_worker_cpu:.1%} and {after.live_worker_cpu:.1%} without",
+        f"live: {live.replies} replies posted while the streams were open, "
+        f"{live.deliveries} of {live.deliveries_expected} deliveries arrived "
+        f"({live.lost} lost, {live.duplicated} duplicated, {live.unexpected} unexpected, "
+        f"{live.streams_ended} streams ended early); from a reply's request to its event: "
+        f"p50 {live.latency_p50_ms:.1f} ms, p99 {live.latency_p99_ms:.1f} ms, max "
+        f"{live.latency_max_ms:.1f} ms (from its answer: p50 "
+        f"{live.latency_after_answer_p50_ms:.1f} ms, "
+        f"p99 {live.latency_after_answer_p99_ms:.1f} ms)",
+        f"live: reply posting p99 {live.posting_p99_ratio:.2f}x with the streams open "
+        f"({live.posting_with.requests} + {live.posting_without.requests} replies, batches "
+        "alternating with and without); CPU a reply costs: the live worker "
+        f"{live.live_cpu_per_reply_ms:.1f} ms with the streams open "
+        f"({live.live_cpu_per_reply_without_ms:.1f} ms without), the streams' process "
+        f"{live.clients_cpu_per_reply_ms:.1f} ms",
+    ]
+    if live.log:
+        lines.append(f"live: the live server's log is kept in {live.log}")
+    return lines
 
 
 def _seconds(value: float) -> str:

@@ -30,7 +30,7 @@ from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING
 
-from bench import ceiling, load, report, watchers
+from bench import ceiling, live, load, report, watchers
 from bench.server import BenchError, HearthServer, free_port, hearth_server, throwaway_postgres
 
 if TYPE_CHECKING:
@@ -44,7 +44,8 @@ WORKERS = 2
 POSTING_WRITERS = 4
 DEFAULT_POSTS_PER_PAGE = 20
 # What --only may choose; a run measures all of them unless told otherwise.
-PARTS = ("pages", "posting", "large-posts", "watchers")
+PARTS = ("pages", "posting", "large-posts", "watchers", "live")
+LIVE_STREAMS = 1000
 
 
 def say(text: str) -> None:
@@ -91,6 +92,12 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
         "--tiny", action="store_true", help="a tiny data set, for the smoke test in CI"
     )
     parser.add_argument(
+        "--live-streams",
+        type=int,
+        default=LIVE_STREAMS,
+        help=f"live streams held open by the live part (default {LIVE_STREAMS})",
+    )
+    parser.add_argument(
         "--results-dir", type=Path, default=RESULTS_DIR, help="where the JSON record goes"
     )
     parser.add_argument(
@@ -104,6 +111,8 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     arguments = parser.parse_args(argv)
     if arguments.duration < 1 or arguments.warmup < 0:
         parser.error("--duration must be at least 1 and --warmup at least 0")
+    if arguments.live_streams < 1:
+        parser.error("--live-streams must be at least 1")
     arguments.only = {part.strip() for part in arguments.only.split(",") if part.strip()}
     if unknown := arguments.only - set(PARTS):
         parser.error(
@@ -192,13 +201,7 @@ def run(arguments: argparse.Namespace) -> report.Results:
                 "load_before": load_before,
                 "load_after": os.getloadavg()[0],
             }
-            watched = results.watched_posting
-            measured = results.rows + ([watched.watched, watched.unwatched] if watched else [])
-            if any(row.errors for row in measured):  # keep the server's side of the story
-                arguments.results_dir.mkdir(parents=True, exist_ok=True)
-                kept = arguments.results_dir / f"{_stamp(started_at)}-{arguments.database}.log"
-                kept.write_bytes(server.log_path.read_bytes())
-                results.server_log = str(kept)
+            keep_logs(results, arguments, server, stem=f"{_stamp(started_at)}-{arguments.database}")
             return results
         except BenchError as error:
             message = f"{error}\n--- server log (last lines) ---\n{server.log_tail()}"
@@ -210,12 +213,37 @@ def run(arguments: argparse.Namespace) -> report.Results:
     raise AssertionError  # unreachable: the ExitStack does not swallow exceptions
 
 
+def keep_logs(
+    results: report.Results, arguments: argparse.Namespace, server: HearthServer, *, stem: str
+) -> None:
+    """Keep the server's log next to the JSON record when a request failed, and the live
+    server's when a stream missed a reply or ended early: their side of the story."""
+    watched = results.watched_posting
+    measured = results.rows + ([watched.watched, watched.unwatched] if watched else [])
+    if results.live:
+        measured += [results.live.posting_without, results.live.posting_with]
+    if any(row.errors for row in measured):
+        arguments.results_dir.mkdir(parents=True, exist_ok=True)
+        kept = arguments.results_dir / f"{stem}.log"
+        kept.write_bytes(server.log_path.read_bytes())
+        results.server_log = str(kept)
+    if (streams := results.live) and (
+        streams.lost + streams.duplicated + streams.unexpected + streams.streams_ended
+    ):
+        arguments.results_dir.mkdir(parents=True, exist_ok=True)
+        kept = arguments.results_dir / f"{stem}-live.log"
+        kept.write_bytes((server.log_path.parent / "live.log").read_bytes())
+        results.live = replace(streams, log=str(kept))
+
+
 def sized_for(size: Size, only: set[str]) -> Size:
     """The data set without the parts nothing in this run reads (``--only``)."""
     from bench.dataset import SPECIAL_THREADS  # noqa: PLC0415 - imports Hearth's models
 
     if "pages" not in only:
-        size = replace(size, threads=SPECIAL_THREADS, medium_replies=0, big_replies=0)
+        # The live part reads the 200-reply thread's first page, as the page rows do.
+        medium = size.medium_replies if "live" in only else 0
+        size = replace(size, threads=SPECIAL_THREADS, medium_replies=medium, big_replies=0)
     if "large-posts" not in only:
         size = replace(size, large_posts=0)
     if "watchers" not in only:
@@ -290,6 +318,12 @@ def measure(
     watched_posting = None
     if "watchers" in arguments.only:
         watched_posting = measure_watched_posting(arguments, server, data, prepared, environment)
+    live_streams = None
+    if "live" in arguments.only:  # last: its replies lengthen the 200-reply thread
+        live_streams = measure_live(
+            arguments, server=server, data=data, size=size, prepared=prepared,
+            environment=environment, page_script=page_script,
+        )  # fmt: skip
 
     memory = server.worker_memory()
     if not memory:
@@ -306,6 +340,7 @@ def measure(
             "duration": arguments.duration,
             "warmup": arguments.warmup,
             "posting_writers": POSTING_WRITERS,
+            "live_streams": arguments.live_streams,
             "only": sorted(arguments.only),
             "environment": {
                 name: value
@@ -331,6 +366,7 @@ def measure(
         worker_peak_rss_mib=max(worker.peak_bytes for worker in memory) / report.MIB,
         large_posts=large_posts,
         watched_posting=watched_posting,
+        live=live_streams,
     )
     results.verdicts = report.judge(results)
     return results
@@ -532,6 +568,51 @@ def measure_watched_posting(
         warmup=arguments.warmup,
         environment=environment,
         log_path=server.log_path.parent / "worker.log",
+        say=say,
+    )
+
+
+def measure_live(
+    arguments: argparse.Namespace,
+    *,
+    server: HearthServer,
+    data: Dataset,
+    size: Size,
+    prepared: Prepared,
+    environment: dict[str, str],
+    page_script: Path,
+) -> report.Live:
+    """Open live streams of the 200-reply thread beside the page server: their memory, the
+    thread's first page beside them, and replies reaching them (bench/live.py)."""
+    from django.urls import reverse  # noqa: PLC0415 - Django is set up by now
+
+    writer = prepared.writers[0]
+    target = watchers.Target(
+        thread_id=data.medium_thread_id,
+        reply_path=reverse("forum:reply", kwargs={"thread_id": data.medium_thread_id}),
+        thread_path=reverse("forum:thread", kwargs={"thread_id": data.medium_thread_id}),
+    )
+    form = {"body": prepared.post_body, "request_key": "bench-query-count-live-warm-up"}
+    count_queries("post", target.reply_path, writer, server.port, expect=302, form=form)
+    form["request_key"] = "bench-query-count-live"
+    queries = count_queries("post", target.reply_path, writer, server.port, expect=302, form=form)
+    say(f"measuring live updates: {arguments.live_streams} streams")
+    return live.measure(
+        pages=server,
+        environment=environment,
+        work=server.log_path.parent,
+        streams=arguments.live_streams,
+        target=target,
+        page_name=f"{size.medium_replies}-reply thread, page 1 (member)",
+        reader_cookie=prepared.visitors["member"].cookie_header,
+        writer=load.Writer(cookie=writer.cookie_header, csrf_token=writer.form_token),
+        body=prepared.post_body,
+        queries=queries,
+        seconds=arguments.duration,
+        warmup=arguments.warmup,
+        connections=arguments.connections,
+        threads=arguments.threads,
+        page_script=page_script,
         say=say,
     )
 

@@ -1,8 +1,9 @@
 """`make bench` keeps working, and its ceiling URL exists only in the benchmark's own settings.
 
 The smoke test runs the real harness (bench/) with a tiny data set for two
-seconds per scenario. It asserts that every scenario was measured and that
-no post was lost or duplicated, never how fast anything was.
+seconds per scenario (and 20 live streams). It asserts that every scenario was
+measured, that no post was lost or duplicated and that every live stream heard
+every reply once, never how fast anything was.
 """
 
 import json
@@ -45,7 +46,7 @@ def test_make_bench_measures_every_scenario_with_a_tiny_data_set(tmp_path: Path)
 
     result = subprocess.run(  # noqa: S603 - our own interpreter and module
         [sys.executable, "-m", "bench.run", "--tiny", "--duration", "2", "--warmup", "1",
-         "--database", database, "--results-dir", str(tmp_path)],
+         "--live-streams", "20", "--database", database, "--results-dir", str(tmp_path)],
         cwd=PROJECT_ROOT, env=_clean_environment(), capture_output=True, text=True,
         timeout=300, check=False,
     )  # fmt: skip
@@ -62,6 +63,14 @@ def test_make_bench_measures_every_scenario_with_a_tiny_data_set(tmp_path: Path)
     assert record["posting"]["duplicated"] == 0
     assert record["large_posts"]["pages_read"] >= 3  # the largest posts were read
     assert record["large_posts"]["peak_rss_mib"] > 0
+    live = record["live"]  # 20 streams held open by bench.live_clients, replies reaching them
+    assert live["streams"] == 20
+    assert live["rss_streams_mib"] > 0
+    assert live["page_with"]["requests"] > 0
+    assert live["replies"] > 0
+    assert live["deliveries"] == live["deliveries_expected"] == 20 * live["replies"]
+    assert (live["lost"], live["duplicated"], live["unexpected"]) == (0, 0, 0)
+    assert live["posting_with"]["errors"] == live["posting_without"]["errors"] == 0
     assert "targets:" in result.stdout
 
 
