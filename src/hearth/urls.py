@@ -19,6 +19,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("media/<path:path>", core_views.media, name="media"),
     path(settings.HEARTH_ADMIN_PATH, admin.site.urls),
     path("accounts/", include("allauth.urls")),
+    path("api/v1/", include("hearth.api.urls")),
+    path("", include("hearth.search.urls")),
     path("", include("hearth.accounts.urls")),
     path("", include("hearth.safety.urls")),
     path("", include("hearth.moderation.urls")),

@@ -115,6 +115,8 @@ INSTALLED_APPS = [
     "hearth.between_sessions",
     "hearth.member_data",
     "hearth.live",
+    "hearth.search",
+    "hearth.api",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -129,6 +131,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_countries",
     "django_tasks_db",
+    "ninja",
 ]
 
 # Background tasks (hearth worker): rows in the database, enqueued in the
