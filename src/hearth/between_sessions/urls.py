@@ -8,6 +8,7 @@ app_name = "between_sessions"
 urlpatterns = [
     path("", views.home, name="home"),
     path("blank/", views.neutral, name="neutral"),
+    path("search/", views.search, name="search"),
     # Check-in and journal
     path("check-in/", views.check_in, name="check_in"),
     path("entries/", views.entry_list, name="entries"),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -41,9 +42,12 @@ from hearth.between_sessions.forms import (
     TherapistBreakForm,
 )
 from hearth.between_sessions.models import COPING_PLAN_STEPS, MemberCard, SessionNote
+from hearth.between_sessions.search import search_toolkit
 from hearth.core.providers import crisis_contacts_for
+from hearth.core.text.search_terms import QueryError, parse_search_terms
 
 ENTRIES_PER_PAGE = 20
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 CHART_RANGES_IN_DAYS = (14, 30, 90, 365)
 View = Callable[..., HttpResponseBase]
 
@@ -118,6 +122,38 @@ def home(request: HttpRequest) -> HttpResponse:
 def neutral(request: HttpRequest) -> HttpResponse:
     """A plain page with nothing on it, for "Leave quickly". The same for everyone."""
     return render(request, "between_sessions/neutral.html")
+
+
+# --- search ----------------------------------------------------------------------------
+
+
+@private
+@require_http_methods(["GET", "HEAD", "POST"])
+def search(request: HttpRequest) -> HttpResponse:
+    """Search the member's own toolkit, decrypted in memory for this request only.
+
+    The toolkit's search box posts, so the words stay out of the address bar, the
+    browser's history and any proxy's access log; ``?q=`` works too, for a link. The
+    query is never stored: no index, no session, no message, no log line.
+    """
+    typed = (request.POST if request.method == "POST" else request.GET).get("q", "")
+    # Shown back in the box as typed, less the control characters a page cannot hold.
+    shown = _CONTROL_CHARACTERS.sub("", typed)
+    context: dict[str, Any] = {"query": shown, "groups": None, "ignores_author": False}
+    if not shown.strip():
+        return _page(request, "search.html", context, "search")
+    try:
+        terms = parse_search_terms(typed)
+        if not terms.has_text and not terms.author:
+            raise QueryError(_("Please type a word or two to look for."))
+    except QueryError as error:
+        return _page(request, "search.html", {**context, "error": str(error)}, "search", 400)
+    # author: picks a writer in the forum's search; everything here is the member's own,
+    # so it is left out, and the page says so rather than quietly finding nothing.
+    context["ignores_author"] = bool(terms.author)
+    if terms.has_text:
+        context["groups"] = search_toolkit(_owner(request), terms)
+    return _page(request, "search.html", context, "search")
 
 
 # --- check-in and journal -------------------------------------------------------------

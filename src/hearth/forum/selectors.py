@@ -34,7 +34,7 @@ from hearth.forum.permissions import (
     why_cannot_see_post,
 )
 from hearth.forum.post_rows import PostRow, page_post_rows
-from hearth.forum.viewer import Viewer
+from hearth.forum.viewer import ANONYMOUS, Viewer
 from hearth.safety.models import NoteChoice, QueueItem, QueueKind
 from hearth.safety.selectors import labels_with_choices
 
@@ -237,6 +237,20 @@ def get_viewer_context(viewer: Viewer, *, muted: frozenset[int] | None = None) -
     )
 
 
+def content_note_fold(
+    note_label_ids: list[int], note_text: str, context: ViewerContext
+) -> tuple[tuple[str, ...], bool]:
+    """A post's content-note labels (those the viewer knows) and whether it is folded for
+    them: a note without labels always folds; labels fold unless the viewer chose
+    "always show" for every one. Pages and search results both ask this."""
+    labels = [label_id for label_id in note_label_ids if label_id in context.label_names]
+    choices = [context.note_preferences.get(label_id, NoteChoice.COLLAPSE) for label_id in labels]
+    folded = bool(note_text and not labels) or any(choice != NoteChoice.SHOW for choice in choices)
+    return tuple(context.label_names[label_id] for label_id in labels), folded and bool(
+        labels or note_text
+    )
+
+
 def _post_view(
     rules: ThreadRules,
     post: PostRow,
@@ -246,11 +260,7 @@ def _post_view(
     is_saved: bool = False,
 ) -> PostView:
     viewer = rules.viewer
-    labels = [label_id for label_id in post.note_label_ids if label_id in context.label_names]
-    choices = [context.note_preferences.get(label_id, NoteChoice.COLLAPSE) for label_id in labels]
-    folded = bool(post.content_note_text and not labels) or any(
-        choice != NoteChoice.SHOW for choice in choices
-    )
+    note_labels, folded = content_note_fold(post.note_label_ids, post.content_note_text, context)
     shows_identity = bool(not post.is_anonymous and post.author_is_active)
     is_own = viewer.member_id is not None and viewer.member_id == post.author_id
     return PostView(
@@ -258,9 +268,9 @@ def _post_view(
         author_name=(post.author_display_name or "") if shows_identity else post.author_name,
         author_username=(post.author_username or "") if shows_identity else "",
         shows_identity=shows_identity,
-        note_labels=tuple(context.label_names[label_id] for label_id in labels),
+        note_labels=note_labels,
         note_text=post.content_note_text,
-        is_folded_by_note=folded and bool(labels or post.content_note_text),
+        is_folded_by_note=folded,
         # Muting never applies to anonymous posts: folding them would tell the
         # viewer who wrote them.
         is_from_muted_member=not post.is_anonymous and post.author_id in context.muted_member_ids,
@@ -370,6 +380,24 @@ def get_post_view(viewer: Viewer, post: Post) -> PostView:
     return _post_view(
         rules, PostRow.from_post(post), get_viewer_context(viewer), own, is_saved=saved
     )
+
+
+def get_post_views_for_visitor(posts: list[Post]) -> list[PostView]:
+    """Posts already loaded (with their thread and author) as a visitor's page shows them:
+    the name shown, the content note and whether it folds the text. For readers outside
+    the pages, such as feeds, which must follow the page's rules rather than their own.
+    One query for the labels, and none when no post carries one. The caller chooses
+    posts the visitor may read (``visibility.readable_posts``)."""
+    if any(post.note_label_ids for post in posts):
+        context = get_viewer_context(ANONYMOUS, muted=frozenset())
+    else:
+        context = ViewerContext()
+    return [
+        _post_view(
+            ThreadRules(ANONYMOUS, post.thread), PostRow.from_post(post), context, frozenset()
+        )
+        for post in posts
+    ]
 
 
 def get_post_at_position(thread: Thread, position: int) -> Post | None:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from hearth.forum import activity_views, live_views, views
+from hearth.forum import activity_views, feeds, live_views, views
 
 app_name = "forum"
 urlpatterns = [
@@ -9,6 +9,8 @@ urlpatterns = [
     path("c/<slug:slug>/mark-read/", views.mark_category_read, name="mark_category_read"),
     path("c/<slug:slug>/follow/", views.follow_category, name="follow_category"),
     path("c/<slug:slug>/mentionable/", views.category_mentionable, name="category_mentionable"),
+    path("c/<slug:slug>/feed/", feeds.category_feed, name="category_feed"),
+    path("feed/", feeds.site_feed, name="feed"),
     path("t/<id:thread_id>/", views.thread, name="thread"),
     path("t/<id:thread_id>/unread/", views.first_unread, name="first_unread"),
     path("t/<id:thread_id>/reply/", views.reply, name="reply"),

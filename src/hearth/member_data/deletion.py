@@ -36,6 +36,7 @@ from hearth.moderation.departure import redact_audit_trail
 from hearth.notifications import departure as notifications_departure
 from hearth.notifications.delivery import recount_unread
 from hearth.safety.departure import forget_queue_items_of
+from hearth.search.departure import reindex_after_departure
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +48,9 @@ WHAT_DELETION_DOES = {
     "safety.QueueItem": "check-ins about them deleted; with their posts removed, their "
     "messages to moderators and held posts too, and their words in reports they filed",
     "forum.CategoryModerator": "deleted",
+    "search.SearchEntry": "written again from their posts as the choice left them (removed "
+    "posts leave search; kept ones lose the link to the author), and every entry naming "
+    "them is written again from the anonymised text",
     "forum.Thread": "removed (or kept under Former member) in forum.departure",
     "forum.Post": "removed (or kept under Former member) in forum.departure",
     "forum.Reaction": "deleted, counts and grouped notifications corrected",
@@ -150,6 +154,7 @@ def delete_account(member_id: int, *, posts: PostsChoice) -> bool:
             forum_departure.keep_posts_of(member, name)
             conversations_departure.keep_messages_of(member)
         forum_departure.anonymise_mentions_of(name)
+        reindex_after_departure(post_ids=post_ids, name=name)
         conversations_departure.anonymise_mentions_of(member, name)
         conversations_departure.end_conversations_left_to_nobody(member)
         notifications_departure.forget_actor(member, removed_post_ids=removed_post_ids)

@@ -841,6 +841,10 @@ SECTIONS: tuple[Section, ...] = (
 
 # Models with a member relation that no section exports, and why.
 NOT_EXPORTED: dict[str, str] = {
+    "search.SearchEntry": (
+        "The search index: a plain-text copy of posts, made for searching. The posts "
+        "themselves, Markdown and HTML, are in the export."
+    ),
     "moderation.AuditEntry": (
         "The moderators' audit log: actions a moderator took on other members' posts and "
         "accounts, the community's record rather than the moderator's own data. What was "

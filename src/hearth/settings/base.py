@@ -89,6 +89,11 @@ HEARTH_LIVE_STREAM_SECONDS = env.float("HEARTH_LIVE_STREAM_SECONDS", default=300
 # on the host the browser used.
 HEARTH_LIVE_URL = env.str("HEARTH_LIVE_URL", default="/live/")
 HEARTH_LIVE_PORT = env.int("HEARTH_LIVE_PORT", default=0)
+# Search: the language whose rules (stemming, stop words) PostgreSQL applies to
+# posts (a category may have its own, in the admin), and how many searches a
+# member (or a visitor's address) may run, "COUNT/SECONDS".
+HEARTH_SEARCH_LANGUAGE = env.str("HEARTH_SEARCH_LANGUAGE", default="english")
+HEARTH_SEARCH_RATE_LIMIT = env.str("HEARTH_SEARCH_RATE_LIMIT", default="60/60")
 # Writing rate limits per member, "COUNT/SECONDS": posts (threads and
 # replies), and the lighter actions (previews, reactions, draft saves).
 HEARTH_POST_RATE_LIMIT = env.str("HEARTH_POST_RATE_LIMIT", default="20/600")

@@ -53,6 +53,7 @@ OBJECT_POSTS: list[tuple[str, str, dict[str, Any]]] = [
 ]
 COLLECTION_GETS: list[tuple[str, list[str]]] = [
     ("home", []),
+    ("search", []),
     ("check_in", []),
     ("entries", []),
     ("entry_new", []),

@@ -59,6 +59,7 @@ KNOWN_CATEGORY_ROUTES = frozenset(
         "forum:mark_category_read",
         "forum:follow_category",
         "forum:category_mentionable",
+        "forum:category_feed",
     }
 )
 # Values for a route's other arguments; the actions are the most revealing ones.

@@ -1,0 +1,130 @@
+"""PostgreSQL: a ``tsvector`` column on the index entries, GIN-indexed (migration 0002).
+
+A trigger computes the column from the entry's title (weight A) and body (B)
+with the entry's language, so stemming follows the category's language or the
+site's. A query is built once per language in use, and an entry matches the
+query of its own language -- an OR of a few branches the GIN index answers
+together.
+
+Words reach PostgreSQL only as parameters of ``plainto_tsquery`` and
+``phraseto_tsquery``, which read them as text, never as ``tsquery`` syntax;
+language names come from the closed list in ``languages.py``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import connection
+
+from hearth.core.text.search_terms import SearchTerms, Term
+from hearth.search.backends import MARK_END, MARK_START, Candidate, Cursor, Scope
+from hearth.search.backends.scope_sql import scope_conditions
+from hearth.search.languages import LANGUAGES, languages_in_use
+from hearth.search.models import SearchEntry
+
+HEADLINE_OPTIONS = (
+    f'StartSel="{MARK_START}", StopSel="{MARK_END}", MaxWords=30, MinWords=12, '
+    'MaxFragments=2, FragmentDelimiter=" … "'
+)
+
+
+def _term_query(language: str, term: Term) -> str:
+    function = "phraseto_tsquery" if term.is_phrase else "plainto_tsquery"
+    query = f"{function}('{language}'::regconfig, unaccent(%s))"
+    return f"!!{query}" if term.is_excluded else query
+
+
+def _query(language: str, terms: SearchTerms) -> tuple[str, list[Any]]:
+    """The tsquery for one language: every wanted term AND-ed, left-out ones negated."""
+    if language not in LANGUAGES:  # never: the list is closed; refuse rather than inject
+        raise ValueError(f"Unknown search language {language!r}")
+    ordered = [*terms.wanted, *terms.left_out]
+    return " && ".join(_term_query(language, term) for term in ordered), [
+        term.text for term in ordered
+    ]
+
+
+def _per_language(
+    languages: tuple[str, ...], terms: SearchTerms
+) -> tuple[str, str, list[Any], list[Any]]:
+    """The match condition and the rank expression, each with its parameters."""
+    matches, ranks = [], []
+    match_values: list[Any] = []
+    rank_values: list[Any] = []
+    for language in languages:
+        query, values = _query(language, terms)
+        matches.append(f"(e.language = '{language}' AND e.vector @@ ({query}))")
+        match_values += values
+        ranks.append(f"WHEN '{language}' THEN ts_rank(e.vector, {query})")
+        rank_values += values
+    rank = f"(CASE e.language {' '.join(ranks)} ELSE 0 END)::float8"
+    return f"({' OR '.join(matches)})", rank, match_values, rank_values
+
+
+class PostgresBackend:
+    def __init__(self) -> None:
+        self._languages: tuple[str, ...] | None = None
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        if self._languages is None:  # once per search, however many pages it reads
+            self._languages = languages_in_use()
+        return self._languages
+
+    def candidates(
+        self,
+        terms: SearchTerms,
+        scope: Scope,
+        *,
+        by_relevance: bool,
+        after: Cursor | None,
+        limit: int,
+    ) -> list[Candidate]:
+        match, rank, match_values, rank_values = _per_language(self.languages, terms)
+        conditions, parameters = scope_conditions(scope)
+        inner_where = " AND ".join([match, *conditions])
+        table = SearchEntry._meta.db_table
+        outer: list[str] = []
+        outer_values: list[Any] = []
+        if by_relevance:
+            if after is not None:
+                outer.append("(score < %s OR (score = %s AND post_id < %s))")
+                outer_values += [after.score, after.score, after.post_id]
+            order = "score DESC, post_id DESC"
+            score = rank
+        else:
+            if after is not None:
+                outer.append("post_id < %s")
+                outer_values.append(after.post_id)
+            order = "post_id DESC"
+            score, rank_values = "0::float8", []
+        sql = (
+            f"SELECT post_id, score FROM (SELECT e.post_id, {score} AS score FROM {table} e "
+            f"WHERE {inner_where}) AS found"
+            + (f" WHERE {' AND '.join(outer)}" if outer else "")
+            + f" ORDER BY {order} LIMIT %s"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*rank_values, *match_values, *parameters, *outer_values, limit])
+            return [Candidate(post_id=post_id, score=value) for post_id, value in cursor.fetchall()]
+
+    def excerpts(self, terms: SearchTerms, post_ids: list[int]) -> dict[int, str]:
+        if not post_ids:
+            return {}
+        branches: list[str] = []
+        values: list[Any] = []
+        for language in self.languages:
+            query, query_values = _query(language, terms)
+            branches.append(
+                f"WHEN '{language}' THEN "
+                f"ts_headline('{language}'::regconfig, e.body, ({query}), %s)"
+            )
+            values += [*query_values, HEADLINE_OPTIONS]
+        sql = (
+            f"SELECT e.post_id, CASE e.language {' '.join(branches)} ELSE '' END "
+            f"FROM {SearchEntry._meta.db_table} e WHERE e.post_id = ANY(%s)"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*values, post_ids])
+            return dict(cursor.fetchall())
