@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -233,9 +234,14 @@ def test_excerpts_escape_what_members_wrote(
 
     page = _search_page(member_client, "canaryescape")
 
-    assert "<script>alert(1)" not in page
-    assert "&lt;script&gt;" in page
-    assert "<mark>canaryescape</mark>" in page
+    excerpt = page.split('class="activity-list__excerpt">', 1)[1].split("</p>", 1)[0]
+    assert "<script" not in excerpt
+    assert "<b>" not in excerpt
+    # SQLite's snippet keeps the text, escaped; PostgreSQL's ts_headline leaves out
+    # what its parser takes for tags. Either way nothing a member wrote is markup.
+    kept = "&lt;script&gt;alert(1)" if connection.vendor == "sqlite" else "alert(1)"
+    assert kept in excerpt
+    assert "<mark>canaryescape</mark>" in excerpt
 
 
 def test_an_edit_replaces_what_search_finds(
