@@ -53,6 +53,7 @@ class SearchForm(forms.Form):
     after = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, categories: list[Category], **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.categories = {category.slug: category for category in categories}
         category_field = self.fields["category"]
