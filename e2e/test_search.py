@@ -67,7 +67,9 @@ def test_the_header_box_finds_a_reply_and_marks_the_words(
     results = page.locator(".search-results > li")
     expect(results).to_have_count(3)
     # Stems match: "endings" finds "ending" and "ended".
-    expect(page.locator(".search-results mark").first).to_have_text(re.compile("^end", re.I))
+    expect(page.locator(".search-results mark").first).to_have_text(
+        re.compile("^end", re.IGNORECASE)
+    )
     expect(page.get_by_text("Content note: Loss")).to_be_visible()
     expect(page.get_by_text("my mother died")).to_have_count(0)
     assert_no_axe_violations(axe, page)
