@@ -156,11 +156,14 @@ def load_page(
     connections: int,
     threads: int,
     script: Path,
+    headers: dict[str, str] | None = None,
 ) -> WrkResult:
-    """GET one URL over and over for ``seconds``."""
-    headers = ["-H", f"Cookie: {cookie}"] if cookie else []
+    """GET one URL over and over for ``seconds`` (with these extra request headers)."""
+    options = ["-H", f"Cookie: {cookie}"] if cookie else []
+    for name, value in (headers or {}).items():
+        options += ["-H", f"{name}: {value}"]
     return _run_wrk(
-        [*headers, "-s", str(script), url],
+        [*options, "-s", str(script), url],
         seconds=seconds,
         connections=connections,
         threads=threads,

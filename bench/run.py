@@ -30,7 +30,7 @@ from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING
 
-from bench import ceiling, live, load, report, watchers
+from bench import api, ceiling, live, load, report, watchers
 from bench.server import BenchError, HearthServer, free_port, hearth_server, throwaway_postgres
 
 if TYPE_CHECKING:
@@ -44,7 +44,7 @@ WORKERS = 2
 POSTING_WRITERS = 4
 DEFAULT_POSTS_PER_PAGE = 20
 # What --only may choose; a run measures all of them unless told otherwise.
-PARTS = ("pages", "posting", "large-posts", "watchers", "live")
+PARTS = ("pages", "posting", "large-posts", "watchers", "live", "api")
 LIVE_STREAMS = 1000
 
 
@@ -241,8 +241,8 @@ def sized_for(size: Size, only: set[str]) -> Size:
     from bench.dataset import SPECIAL_THREADS  # noqa: PLC0415 - imports Hearth's models
 
     if "pages" not in only:
-        # The live part reads the 200-reply thread's first page, as the page rows do.
-        medium = size.medium_replies if "live" in only else 0
+        # The live and api parts read the 200-reply thread's first page, as the page rows do.
+        medium = size.medium_replies if {"live", "api"} & only else 0
         size = replace(size, threads=SPECIAL_THREADS, medium_replies=medium, big_replies=0)
     if "large-posts" not in only:
         size = replace(size, large_posts=0)
@@ -318,6 +318,15 @@ def measure(
     watched_posting = None
     if "watchers" in arguments.only:
         watched_posting = measure_watched_posting(arguments, server, data, prepared, environment)
+    api_rows: list[report.Row] = []
+    api_verdicts: list[report.Verdict] = []
+    if "api" in arguments.only:  # before live, whose replies lengthen the 200-reply thread
+        api_rows, api_verdicts = api.measure(
+            arguments, server=server, thread_id=data.medium_thread_id, reader=data.reader,
+            session_cookie=prepared.visitors["member"].cookie_header, page_script=page_script,
+            say=say,
+        )  # fmt: skip
+        rows.extend(api_rows)
     live_streams = None
     if "live" in arguments.only:  # last: its replies lengthen the 200-reply thread
         live_streams = measure_live(
@@ -368,7 +377,7 @@ def measure(
         watched_posting=watched_posting,
         live=live_streams,
     )
-    results.verdicts = report.judge(results)
+    results.verdicts = report.judge(results) + api_verdicts
     return results
 
 

@@ -20,6 +20,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path(settings.HEARTH_ADMIN_PATH, admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("api/v1/", include("hearth.api.urls")),
+    path("", include("hearth.api.token_urls")),
     path("", include("hearth.search.urls")),
     path("", include("hearth.accounts.urls")),
     path("", include("hearth.safety.urls")),

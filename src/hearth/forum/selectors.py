@@ -568,3 +568,13 @@ def get_check_in_for_author(member: User, item_id: int) -> QueueItem | None:
     if not Post.objects.filter(pk=item.post_id, author=member).exists():
         return None
     return item
+
+
+def post_texts(post_ids: list[int]) -> dict[int, tuple[str, str]]:
+    """The stored HTML and Markdown source of these posts, by id (one query; none for no
+    ids): the JSON API sends the text where the page shows it, and the source to those who
+    may edit it. Pages read the HTML through their cached fragments instead."""
+    if not post_ids:
+        return {}
+    rows = Post.objects.filter(pk__in=post_ids).values_list("pk", "body_html", "body")
+    return {pk: (body_html, body) for pk, body_html, body in rows}

@@ -82,6 +82,7 @@ WHAT_DELETION_DOES = {
     "admin.LogEntry": "deleted (an administrator's own admin history)",
     "account.EmailAddress": "deleted",
     "mfa.Authenticator": "deleted",
+    "api.AccessToken": "deleted: the member's API tokens stop working with the account",
 }
 
 

@@ -850,6 +850,11 @@ NOT_EXPORTED: dict[str, str] = {
         "accounts, the community's record rather than the moderator's own data. What was "
         "decided about the member is exported from their sanctions and notices."
     ),
+    "api.AccessToken": (
+        "Personal access tokens for the API are sign-in credentials, like the password "
+        "(which is not exported either): only a fingerprint of each is kept, and their "
+        "names, scopes and dates are on Settings → API tokens, where they can be revoked."
+    ),
     "admin.LogEntry": (
         "Changes an administrator made in the admin site: the operator's record of "
         "other members' accounts and the site's settings."

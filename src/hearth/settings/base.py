@@ -148,6 +148,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "hearth.core.middleware.PrivacyHeadersMiddleware",
+    # The JSON API's error shape for errors answered before its views (hearth.api).
+    "hearth.api.middleware.ApiErrorShapeMiddleware",
     "hearth.core.middleware.RequestSizeLimitMiddleware",
     "hearth.core.middleware.UnstorableInputMiddleware",
     "hearth.core.database_trouble.DatabaseTroubleMiddleware",

@@ -911,9 +911,12 @@ def test_visitors_are_sent_to_sign_in_from_every_route(scene: Scene) -> None:
 
     for name, url in _urls_for(scene.secret, scene.secret_messages[0]):
         for response in _every_request(visitor, url):
+            assert CANARY not in _page(response)
+            if name.startswith("api:"):  # the JSON API answers 401 where pages redirect
+                assert response.status_code in (401, 405), name
+                continue
             assert response.status_code in (302, 405), name
             assert response.status_code == 405 or "/accounts/login/" in response["Location"]
-            assert CANARY not in _page(response)
 
     _assert_nothing_changed(scene)
 

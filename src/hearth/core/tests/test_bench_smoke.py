@@ -28,7 +28,7 @@ SCENARIO_KEYS = {
     for page in ("ceiling", "medium-first", "medium-middle", "big-first", "big-deep",
                  "category", "home")
     for audience in ("member", "anonymous")
-} | {"post"}  # fmt: skip
+} | {"post"} | {"api-html", "api-json-token", "api-json-session"}  # fmt: skip
 WRK_MISSING = shutil.which("wrk") is None and os.environ.get("HEARTH_REQUIRE_ALL") != "1"
 
 

@@ -49,6 +49,14 @@ KNOWN_ROUTES = frozenset(
         "forum:posts_after",
         "forum:post_article",
         "moderation:post",
+        # The JSON API (hearth.api): the same rules, asked through its own routes.
+        "api:thread",
+        "api:reply",
+        "api:post",
+        "api:edit_post",
+        "api:delete_post",
+        "api:add_reaction",
+        "api:remove_reaction",
     }
 )
 # Forum routes known to take a category's slug: asked about the moderators-only category.

@@ -278,6 +278,9 @@ def test_every_route_taking_a_notification_id_is_404_for_anyone_else(
             assert "Canaryname" not in response.content.decode()
         for method in (visitor.get, visitor.post):
             response = method(url)
+            if route.startswith("api:"):  # the JSON API answers 401 where pages redirect
+                assert response.status_code in (401, 405), (route, method)
+                continue
             assert response.status_code in (302, 405), (route, method)
             assert response.status_code == 405 or "/accounts/login/" in response["Location"]
 

@@ -1,0 +1,37 @@
+"""The settings page's form for a new personal access token."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
+
+from hearth.api.models import TOKEN_NAME_MAX_LENGTH, Scope
+from hearth.api.services import DEFAULT_LIFETIME_DAYS, LIFETIMES_DAYS
+
+
+class NewTokenForm(forms.Form):
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=TOKEN_NAME_MAX_LENGTH,
+        help_text=_("So you can tell your tokens apart, e.g. “my reader app on the phone”."),
+    )
+    scope = forms.ChoiceField(
+        label=_("What it may do"),
+        choices=Scope.choices,
+        initial=Scope.READ,
+        widget=forms.RadioSelect,
+        help_text=_(
+            "Read only is enough to read threads, your notifications and messages. Read and "
+            "write can also post, edit, delete and react, as you."
+        ),
+    )
+    lifetime_days = forms.TypedChoiceField(
+        label=_("Expires after"),
+        coerce=int,
+        choices=[
+            (days, ngettext_lazy("%(days)s day", "%(days)s days", days) % {"days": days})
+            for days in LIFETIMES_DAYS
+        ],
+        initial=DEFAULT_LIFETIME_DAYS,
+    )
