@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
@@ -11,6 +13,11 @@ from hearth.api.services import DEFAULT_LIFETIME_DAYS, LIFETIMES_DAYS
 
 
 class NewTokenForm(forms.Form):
+    # One per form shown: the same form sent again (a reload after the token appeared)
+    # makes no second token (token_views.py).
+    form_key = forms.CharField(
+        widget=forms.HiddenInput, max_length=64, initial=lambda: secrets.token_urlsafe(16)
+    )
     name = forms.CharField(
         label=_("Name"),
         max_length=TOKEN_NAME_MAX_LENGTH,

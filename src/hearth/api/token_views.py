@@ -5,6 +5,7 @@ from __future__ import annotations
 from allauth.account.decorators import reauthentication_required
 from django.conf import settings
 from django.contrib import messages as flash
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -22,6 +23,8 @@ from hearth.core.ratelimit import RateLimit, allow
 # Making tokens is rare: the posting limit's budget, in a bucket of its own.
 CREATE_RATE = RateLimit.parse(settings.HEARTH_POST_RATE_LIMIT)
 TOO_MANY_STATUS = 429
+# How long a sent form is remembered, so sending it again makes no second token.
+FORM_KEY_SECONDS = 24 * 60 * 60
 
 
 def _member(request: HttpRequest) -> User:
@@ -56,6 +59,16 @@ def tokens(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _page(request, form, status=400)
     member = _member(request)
+    sent_before = f"api-token-form:{member.pk}:{form.cleaned_data['form_key']}"
+    if not cache.add(sent_before, True, timeout=FORM_KEY_SECONDS):
+        flash.info(
+            request,
+            _(
+                "That form made its token already (it was shown once, above it, when it "
+                "was made). If you did not copy it, revoke it and make a new one."
+            ),
+        )
+        return redirect("api_tokens:tokens")
     if not allow("api-token", member.pk, CREATE_RATE):
         form.add_error(
             None, _("You're making tokens faster than we allow. Please wait a few minutes.")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -39,7 +40,13 @@ def _signed_in_again(client: Client) -> Client:
 
 
 def _make_on_the_page(client: Client, **fields: str) -> tuple[int, str]:
-    form = {"name": "Reader app", "scope": "read", "lifetime_days": "90", **fields}
+    form = {
+        "name": "Reader app",
+        "scope": "read",
+        "lifetime_days": "90",
+        "form_key": uuid.uuid4().hex,
+        **fields,
+    }
     response = client.post(reverse("api_tokens:tokens"), form)
     return response.status_code, response.content.decode()
 
@@ -64,6 +71,25 @@ def test_the_settings_page_shows_a_new_token_once_and_keeps_only_its_digest(
     assert secret not in again
     assert token.prefix in again
     assert _bearer(secret).get(ME).json()["username"] == member.username
+
+
+def test_sending_the_same_form_again_makes_no_second_token(
+    member: User, client_for: ClientFor
+) -> None:
+    client = _signed_in_again(client_for(member))
+    form_key = uuid.uuid4().hex
+
+    first, _page = _make_on_the_page(client, form_key=form_key)
+    again = client.post(
+        reverse("api_tokens:tokens"),
+        {"name": "Reader app", "scope": "read", "lifetime_days": "90", "form_key": form_key},
+        follow=True,
+    )
+
+    assert first == 200
+    assert AccessToken.objects.filter(member=member).count() == 1
+    assert "made its token already" in again.content.decode()
+    assert 'id="new-token"' not in again.content.decode()
 
 
 def test_making_a_token_asks_for_the_password_first(member: User, client_for: ClientFor) -> None:
