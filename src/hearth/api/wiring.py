@@ -18,6 +18,7 @@ from hearth.conversations.api import router as conversations_router
 from hearth.forum.api import router as forum_router
 from hearth.member_data.api import router as member_data_router
 from hearth.notifications.api import router as notifications_router
+from hearth.search.api import router as search_router
 
 DESCRIPTION = """\
 The JSON API of this Hearth community: what a member can read and write on the website,
@@ -48,6 +49,7 @@ def build_api() -> NinjaAPI:
     api.add_router("/conversations", conversations_router, tags=["conversations"])
     api.add_router("/me", accounts_router, tags=["me"])
     api.add_router("/me/exports", member_data_router, tags=["my data"])
+    api.add_router("/search", search_router, tags=["search"])
     _let_visitors_call_what_they_may(api)
     return api
 

@@ -44,6 +44,11 @@ class Cursor:
     post_id: int
     score: float = 0.0
 
+    def encode(self) -> str:
+        """For a link or an API answer: "<score>_<post id>", or "<post id>" by date
+        (``forms._CURSOR`` reads it back)."""
+        return f"{self.score!r}_{self.post_id}" if self.score else str(self.post_id)
+
 
 @dataclass(frozen=True)
 class Candidate:

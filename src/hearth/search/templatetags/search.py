@@ -14,5 +14,5 @@ register = template.Library()
 def search_next_page_query(request: HttpRequest, cursor: Cursor) -> str:
     """The current search's query string, moved on to the page after ``cursor``."""
     query = request.GET.copy()
-    query["after"] = f"{cursor.score!r}_{cursor.post_id}" if cursor.score else str(cursor.post_id)
+    query["after"] = cursor.encode()
     return query.urlencode()
