@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import statistics
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -29,6 +30,9 @@ LIVE_LATENCY_P99_MS = 500.0
 LIVE_POSTING_P99_SHARE = 0.20
 LIVE_POSTING_P99_SLACK_MS = 10.0
 BUSY_LOAD_PER_CPU = 0.5
+# Issue 15: search over 1,000,000 posts (bench/search.py).
+SEARCH_P95_MS = 100.0
+SEARCH_INDEXING_SECONDS = 2.0
 
 
 @dataclass(frozen=True)
@@ -143,6 +147,62 @@ class Live:
 
 
 @dataclass(frozen=True)
+class Latency:
+    """Exact percentiles of every request the harness timed, in ms."""
+
+    requests: int
+    p50_ms: float
+    p95_ms: float
+    max_ms: float
+
+    @classmethod
+    def of(cls, values: list[float]) -> Latency:
+        ordered = sorted(values)
+        if not ordered:
+            return cls(0, 0.0, 0.0, 0.0)
+
+        def rank(share: float) -> float:  # nearest rank
+            return ordered[max(0, min(len(ordered) - 1, math.ceil(len(ordered) * share) - 1))]
+
+        return cls(len(ordered), rank(0.50), rank(0.95), ordered[-1])
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    query: str
+    kind: str  # the words' frequencies ("common+rare"), or "newest", "phrase", "author"
+    matches: int  # index entries matching the words, whoever may read them
+    hits: int  # results on the first page, for the signed-in member
+    median_ms: float  # over the sequential rounds
+    max_ms: float
+
+
+@dataclass(frozen=True)
+class Search:
+    """Issue 15's search part (bench/search.py)."""
+
+    posts: int
+    threads: int
+    categories: int
+    build_seconds: float  # when the corpus was built (perhaps by an earlier run)
+    restored_from_cache: bool
+    restore_seconds: float  # copying the cached SQLite file (PostgreSQL's: in the cluster start)
+    cache_path: str
+    queries: list[SearchQuery]
+    sequential: Latency  # one request at a time
+    concurrent: Latency
+    concurrent_clients: int
+    concurrent_requests_per_second: float
+    baseline: Latency  # the search page without a query, between the sequential ones
+    errors: int
+    indexing_seconds: list[float]  # from each reply's answer until search found it
+
+    @property
+    def indexing(self) -> Latency:
+        return Latency.of([seconds * 1000 for seconds in self.indexing_seconds])
+
+
+@dataclass(frozen=True)
 class Verdict:
     target: str
     met: bool
@@ -172,6 +232,8 @@ class Results:
     # Issue 14: open live streams (None when --only left it out); its posting rows are
     # in the table but not in ``rows`` either.
     live: Live | None = None
+    # Issue 15: search over the grown corpus (None when --only left it out).
+    search: Search | None = None
 
 
 def with_ceiling_ratios(rows: list[Row]) -> list[Row]:
@@ -234,6 +296,8 @@ def judge(results: Results) -> list[Verdict]:
         verdicts.extend(_judge_watched(watched))
     if (live := results.live) is not None:
         verdicts.extend(_judge_live(live))
+    if (search := results.search) is not None:
+        verdicts.extend(_judge_search(search))
     if large := results.large_posts:
         over = large["peak_rss_mib"] - LARGE_POSTS_RSS_MIB
         verdicts.append(
@@ -322,6 +386,66 @@ def _judge_live(live: Live) -> list[Verdict]:
     ]
 
 
+def _judge_search(search: Search) -> list[Verdict]:
+    p95, slowest = search.sequential.p95_ms, search.indexing.max_ms / 1000
+    return [
+        Verdict(
+            f"search p95 < {SEARCH_P95_MS:.0f} ms over {search.posts:,} posts (issue 15)",
+            p95 < SEARCH_P95_MS,
+            f"p95 {p95:.1f} ms, one query at a time"
+            + ("" if p95 < SEARCH_P95_MS else f", {p95 - SEARCH_P95_MS:.1f} ms over"),
+        ),
+        Verdict(
+            f"a new post found by search within {SEARCH_INDEXING_SECONDS:.0f} s (issue 15)",
+            slowest <= SEARCH_INDEXING_SECONDS,
+            f"slowest of {len(search.indexing_seconds)} replies {slowest:.2f} s"
+            + (
+                ""
+                if slowest <= SEARCH_INDEXING_SECONDS
+                else f", {slowest - SEARCH_INDEXING_SECONDS:.2f} s over"
+            ),
+        ),
+        Verdict("search: no errors", search.errors == 0, f"{search.errors} errors"),
+    ]
+
+
+def search_lines(search: Search) -> list[str]:
+    """The lines under the table about search (issue 15)."""
+    cached = (
+        f"restored from the cache ({search.cache_path}) in {search.restore_seconds:.0f} s; "
+        if search.restored_from_cache
+        else ""
+    )
+    sequential, concurrent, baseline = search.sequential, search.concurrent, search.baseline
+    indexing = search.indexing
+    ratio = sequential.p50_ms / baseline.p50_ms if baseline.p50_ms else 0.0
+    lines = [
+        f"search: {search.posts:,} posts in {search.threads:,} threads and "
+        f"{search.categories} categories; {cached}built in {search.build_seconds:.0f} s",
+        f"search, {len(search.queries)} two-word queries one at a time ({sequential.requests} "
+        f"requests): p50 {sequential.p50_ms:.1f} ms, p95 {sequential.p95_ms:.1f} ms, max "
+        f"{sequential.max_ms:.1f} ms; the search page without a query p50 "
+        f"{baseline.p50_ms:.1f} ms, p95 {baseline.p95_ms:.1f} ms (p50 {ratio:.1f}x it)",
+        f"search, {search.concurrent_clients} clients at once ({concurrent.requests} requests, "
+        f"{search.concurrent_requests_per_second:.1f} req/s): p50 {concurrent.p50_ms:.1f} ms, "
+        f"p95 {concurrent.p95_ms:.1f} ms, max {concurrent.max_ms:.1f} ms",
+        "search, slowest queries (median of the rounds; index rows matching; results shown):",
+    ]
+    slowest = sorted(search.queries, key=lambda query: query.median_ms, reverse=True)
+    for query in slowest[:5]:
+        lines.append(
+            f"  {query.median_ms:7.1f} ms (max {query.max_ms:.1f})  {query.query!r} [{query.kind}]"
+            f"  {query.matches:,} rows, {query.hits} shown"
+        )
+    lines.append(
+        f"search, indexing a new reply (hearth worker, default options): p50 "
+        f"{indexing.p50_ms / 1000:.2f} s, p95 {indexing.p95_ms / 1000:.2f} s, max "
+        f"{indexing.max_ms / 1000:.2f} s from the reply's answer until search found it "
+        f"({indexing.requests} replies)"
+    )
+    return lines
+
+
 def _at_least(target: str, value: float, wanted: float, unit: str = "of ceiling") -> Verdict:
     if value >= wanted:
         return Verdict(target, True, f"{value:.1%} {unit}")
@@ -405,6 +529,7 @@ def summary(results: Results) -> str:
         ),
         *(watched_lines(watched) if watched else []),
         *(live_lines(live) if live else []),
+        *(search_lines(results.search) if results.search else []),
         "",
         "targets:",
     ]

@@ -30,10 +30,18 @@ from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING
 
-from bench import api, ceiling, live, load, report, watchers
-from bench.server import BenchError, HearthServer, free_port, hearth_server, throwaway_postgres
+from bench import api, ceiling, live, load, report, search, watchers
+from bench.server import (
+    BenchError,
+    HearthServer,
+    PostgresCluster,
+    free_port,
+    hearth_server,
+    postgres_cluster,
+)
 
 if TYPE_CHECKING:
+    from bench import search_corpus
     from bench.dataset import Dataset, Size
 
 REPOSITORY = Path(__file__).resolve().parent.parent
@@ -44,7 +52,7 @@ WORKERS = 2
 POSTING_WRITERS = 4
 DEFAULT_POSTS_PER_PAGE = 20
 # What --only may choose; a run measures all of them unless told otherwise.
-PARTS = ("pages", "posting", "large-posts", "watchers", "live", "api")
+PARTS = ("pages", "posting", "large-posts", "watchers", "live", "api", "search")
 LIVE_STREAMS = 1000
 
 
@@ -98,6 +106,16 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
         help=f"live streams held open by the live part (default {LIVE_STREAMS})",
     )
     parser.add_argument(
+        "--search-posts",
+        type=int,
+        default=None,
+        help=(
+            f"posts in the search part's corpus (default {search.FULL_POSTS:,}; "
+            f"{search.TINY_POSTS} with --tiny); from {search.CACHE_MIN_POSTS:,} posts up it is "
+            "built once and cached (docs/benchmarks.md)"
+        ),
+    )
+    parser.add_argument(
         "--results-dir", type=Path, default=RESULTS_DIR, help="where the JSON record goes"
     )
     parser.add_argument(
@@ -113,6 +131,8 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
         parser.error("--duration must be at least 1 and --warmup at least 0")
     if arguments.live_streams < 1:
         parser.error("--live-streams must be at least 1")
+    if arguments.search_posts is not None and arguments.search_posts < 1:
+        parser.error("--search-posts must be at least 1")
     arguments.only = {part.strip() for part in arguments.only.split(",") if part.strip()}
     if unknown := arguments.only - set(PARTS):
         parser.error(
@@ -155,13 +175,22 @@ def run(arguments: argparse.Namespace) -> report.Results:
         work = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="hearth-bench-")))
         scripts = load.write_scripts(work)
         database_url = ""
+        # The search part's corpus, when a run before built and cached it (bench/search.py).
+        corpus_cache = search.CorpusCache.for_run(arguments)
+        cluster: PostgresCluster | None = None
         if arguments.database == "postgres":
-            say("starting a throwaway PostgreSQL")
-            database_url = stack.enter_context(throwaway_postgres())
+            seed = corpus_cache.postgres_seed()
+            say("starting a throwaway PostgreSQL" + (f" from {seed}" if seed else ""))
+            copying = time.perf_counter()
+            cluster = stack.enter_context(postgres_cluster(seed=seed))
+            if seed:  # the copy of the cached data directory is most of the cluster's start
+                corpus_cache.restore_seconds = time.perf_counter() - copying
+            database_url = cluster.url
         port = free_port()
         environment = production_environment(work, database_url, port)
         os.environ.clear()  # this process measures queries with exactly the server's settings
         os.environ.update(environment)
+        corpus_cache.restore_sqlite(work / "data")
 
         say("hearth init")
         init = subprocess.run(
@@ -181,6 +210,7 @@ def run(arguments: argparse.Namespace) -> report.Results:
         django.setup()
         from bench import dataset  # noqa: PLC0415 - imports Hearth's models
 
+        corpus = corpus_cache.build_or_load(cluster=cluster, say=say)
         size = sized_for(dataset.TINY if arguments.tiny else dataset.FULL, arguments.only)
         say(f"building the data set ({'tiny' if arguments.tiny else 'full'}): {describe(size)}")
         data = dataset.build(size, say=say)
@@ -195,6 +225,7 @@ def run(arguments: argparse.Namespace) -> report.Results:
             results = measure(
                 arguments, server=server, data=data, size=size, scripts=scripts,
                 environment=environment, started_at=started_at,
+                corpus=(corpus, corpus_cache) if corpus else None,
             )  # fmt: skip
             results.machine = {
                 "cpus": os.cpu_count() or 0,
@@ -268,6 +299,7 @@ def production_environment(work: Path, database_url: str, port: int) -> dict[str
         "HEARTH_RATE_LIMITS": "false",
         "HEARTH_POST_RATE_LIMIT": "1000000/60",
         "HEARTH_ACTION_RATE_LIMIT": "1000000/60",
+        "HEARTH_SEARCH_RATE_LIMIT": "1000000/60",
         "HEARTH_WORKERS": str(WORKERS),
         # Production behind a proxy that buffers request bodies: one thread per worker.
         "HEARTH_THREADS": "1",
@@ -301,6 +333,7 @@ def measure(
     scripts: tuple[Path, Path],
     environment: dict[str, str],
     started_at: str,
+    corpus: tuple[search_corpus.Corpus, search.CorpusCache] | None = None,
 ) -> report.Results:
     page_script, post_script = scripts
     scenarios = page_scenarios(data, size) if "pages" in arguments.only else []
@@ -327,6 +360,12 @@ def measure(
             say=say,
         )  # fmt: skip
         rows.extend(api_rows)
+    search_figures = None
+    if corpus is not None:  # before live, which lengthens the thread its replies go to
+        search_figures = measure_search(
+            arguments, server=server, data=data, prepared=prepared, environment=environment,
+            corpus=corpus,
+        )  # fmt: skip
     live_streams = None
     if "live" in arguments.only:  # last: its replies lengthen the 200-reply thread
         live_streams = measure_live(
@@ -376,6 +415,7 @@ def measure(
         large_posts=large_posts,
         watched_posting=watched_posting,
         live=live_streams,
+        search=search_figures,
     )
     results.verdicts = report.judge(results) + api_verdicts
     return results
@@ -577,6 +617,40 @@ def measure_watched_posting(
         warmup=arguments.warmup,
         environment=environment,
         log_path=server.log_path.parent / "worker.log",
+        say=say,
+    )
+
+
+def measure_search(
+    arguments: argparse.Namespace,
+    *,
+    server: HearthServer,
+    data: Dataset,
+    prepared: Prepared,
+    environment: dict[str, str],
+    corpus: tuple[search_corpus.Corpus, search.CorpusCache],
+) -> report.Search:
+    """Issue 15's search targets over the corpus (bench/search.py): queries as signed-in
+    members, then replies found by search with ``hearth worker`` running."""
+    from django.urls import reverse  # noqa: PLC0415 - Django is set up by now
+
+    writer = prepared.writers[0]
+    target = watchers.Target(
+        thread_id=data.posting_thread_id,
+        reply_path=reverse("forum:reply", kwargs={"thread_id": data.posting_thread_id}),
+        thread_path=reverse("forum:thread", kwargs={"thread_id": data.posting_thread_id}),
+    )
+    return search.measure(
+        arguments,
+        server=server,
+        corpus=corpus[0],
+        cache=corpus[1],
+        member_cookies=[
+            visitor.cookie_header for visitor in [prepared.visitors["member"], *prepared.writers]
+        ],
+        writer=load.Writer(cookie=writer.cookie_header, csrf_token=writer.form_token),
+        target=target,
+        environment=environment,
         say=say,
     )
 

@@ -61,10 +61,12 @@ def find_postgres_bin() -> Path:
 
 @dataclass(frozen=True)
 class PostgresCluster:
-    """A throwaway cluster: its URL, and a way to restart it (drills do)."""
+    """A throwaway cluster: its URL, a way to restart it (drills do), and a way to copy its
+    data directory, stopped, to ``destination`` (the search part's corpus cache)."""
 
     url: str
     restart: Callable[[], None]
+    snapshot: Callable[[Path], None]
 
 
 @contextmanager
@@ -75,8 +77,12 @@ def throwaway_postgres() -> Iterator[str]:
 
 
 @contextmanager
-def postgres_cluster() -> Iterator[PostgresCluster]:
+def postgres_cluster(seed: Path | None = None) -> Iterator[PostgresCluster]:
     """Run a PostgreSQL cluster on a Unix socket in a temporary directory.
+
+    With ``seed`` (a stopped cluster's data directory, made by ``snapshot``) the cluster
+    starts from a copy of it instead of an empty ``initdb``: copying a few GB takes
+    seconds, restoring a dump of them minutes (the search part's corpus, bench/search.py).
 
     Unlike scripts/with-postgres (built for tests) the cluster keeps
     PostgreSQL's default durability (fsync, synchronous commit), as production
@@ -103,25 +109,49 @@ def postgres_cluster() -> Iterator[PostgresCluster]:
             log=work / "server.log",
         )
 
-    try:
+    def snapshot(destination: Path) -> None:
+        """Stop the server cleanly, copy its data directory to ``destination`` (written
+        beside it and renamed, so a copy cut short is never taken for a whole one), start
+        it again. Close every connection first."""
+        _run_checked([*pg_ctl, "-m", "fast", "stop"], what="pg_ctl stop")
+        partial = destination.with_name(destination.name + ".partial")
+        shutil.rmtree(partial, ignore_errors=True)
         _run_checked(
-            [*as_owner, str(pg_bin / "initdb"), "-D", str(data), "-U", "hearth",
-             "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"],
-            what="initdb",
-        )  # fmt: skip
+            ["cp", "-a", "--reflink=auto", str(data), str(partial)], what="cp", timeout=1800
+        )
+        partial.rename(destination)
+        _run_checked(
+            [*pg_ctl, "-l", str(work / "server.log"), "-o", options, "start"],
+            what="pg_ctl start",
+            log=work / "server.log",
+        )
+
+    try:
+        if seed is None:
+            _run_checked(
+                [*as_owner, str(pg_bin / "initdb"), "-D", str(data), "-U", "hearth",
+                 "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"],
+                what="initdb",
+            )  # fmt: skip
+        else:  # ownership and modes kept (-a): the server refuses a data directory it cannot own
+            _run_checked(
+                ["cp", "-a", "--reflink=auto", str(seed), str(data)], what="cp", timeout=1800
+            )
         started = True
         _run_checked(
             [*pg_ctl, "-l", str(work / "server.log"), "-o", options, "start"],
             what="pg_ctl start",
             log=work / "server.log",
         )
-        _run_checked(
-            [str(pg_bin / "createdb"), "-h", str(work), "-p", str(port), "-U", "hearth", "hearth"],
-            what="createdb",
-        )
+        if seed is None:
+            _run_checked(
+                [str(pg_bin / "createdb"), "-h", str(work), "-p", str(port), "-U", "hearth",
+                 "hearth"],
+                what="createdb",
+            )  # fmt: skip
         # django-environ reads a socket directory from the path, not from the host part.
         url = f"postgres://hearth@:{port}/{urllib.parse.quote(str(work), safe='')}/hearth"
-        yield PostgresCluster(url=url, restart=restart)
+        yield PostgresCluster(url=url, restart=restart, snapshot=snapshot)
     finally:
         if started:
             subprocess.run(
@@ -133,8 +163,10 @@ def postgres_cluster() -> Iterator[PostgresCluster]:
         shutil.rmtree(work, ignore_errors=True)
 
 
-def _run_checked(command: list[str], *, what: str, log: Path | None = None) -> None:
-    result = subprocess.run(command, capture_output=True, text=True, check=False, timeout=120)
+def _run_checked(
+    command: list[str], *, what: str, log: Path | None = None, timeout: int = 120
+) -> None:
+    result = subprocess.run(command, capture_output=True, text=True, check=False, timeout=timeout)
     if result.returncode != 0:
         details = result.stdout + result.stderr
         if log is not None and log.exists():

@@ -68,7 +68,7 @@ def test_a_thread_the_member_cannot_see_is_a_404_in_the_error_shape(
     staff = make_category(visibility=Visibility.MODERATORS)
     thread = make_thread(author=moderator, category=staff, title="canarysecret")
 
-    response = member_client.get(SEARCH, {"q": "x", "thread": thread.pk})
+    response = member_client.get(SEARCH, {"q": "x", "thread": str(thread.pk)})
 
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "not_found"
