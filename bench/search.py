@@ -379,11 +379,18 @@ def _matching_entries(text: str) -> int:
 
     terms = parse_search_terms(text)
     if connection.vendor == "postgresql":
-        from hearth.search.backends.postgres import _per_language  # noqa: PLC0415
+        from hearth.search.backends.postgres import (  # noqa: PLC0415
+            match_condition,
+            query_subquery,
+        )
         from hearth.search.languages import languages_in_use  # noqa: PLC0415
 
-        match, _rank, values, _rank_values = _per_language(languages_in_use(), terms)
-        sql = f"SELECT count(*) FROM search_searchentry e WHERE {match}"  # noqa: S608
+        languages = languages_in_use()
+        queries, values = query_subquery(languages, terms)
+        sql = (
+            f"SELECT count(*) FROM {queries}, search_searchentry e "  # noqa: S608
+            f"WHERE {match_condition(languages)}"
+        )
     else:
         from hearth.search.backends.sqlite import FTS_TABLE, match_expression  # noqa: PLC0415
 

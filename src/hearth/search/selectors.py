@@ -143,15 +143,18 @@ def search_posts(viewer: Viewer, query: SearchQuery) -> SearchResults:
 
 def _scope(viewer: Viewer, query: SearchQuery) -> Scope | None:
     """The filters as the index reads them, or None when nothing can match."""
-    readable = set(Category.objects.filter(category_filter(viewer)).values_list("pk", flat=True))
+    chosen = set(Category.objects.filter(category_filter(viewer)).values_list("pk", flat=True))
     if query.thread is not None:
-        readable &= {query.thread.category_id}
+        chosen &= {query.thread.category_id}
     if query.category is not None:
-        readable &= {query.category.pk}
-    if not readable or ((query.mine or query.following) and viewer.member_id is None):
+        chosen &= {query.category.pk}
+    if not chosen or ((query.mine or query.following) and viewer.member_id is None):
         return None
+    # Without a chosen category or thread, every category the searcher may read: left to
+    # the visibility check of each candidate rather than asked of every match.
+    narrowed = query.thread is not None or query.category is not None
     return Scope(
-        category_ids=tuple(sorted(readable)),
+        category_ids=tuple(sorted(chosen)) if narrowed else None,
         thread_id=query.thread.pk if query.thread else None,
         author_ids=query.author_ids,
         own_posts_of=viewer.member_id if query.mine else None,

@@ -28,7 +28,10 @@ MARK_END = "\x03"
 class Scope:
     """The structural filters, each narrowing what a candidate may be."""
 
-    category_ids: tuple[int, ...]  # the categories searched (only ones the searcher may read)
+    # The categories the searcher chose (only ones they may read); None for all they may
+    # read, left to the visibility check of each candidate: a category they may not read
+    # is a moderators' one, small, and not worth a join per match (bench/search.py).
+    category_ids: tuple[int, ...] | None
     thread_id: int | None = None
     author_ids: tuple[int, ...] = ()  # public authors only: anonymous posts never match
     own_posts_of: int | None = None  # the searcher's own posts, anonymous ones included

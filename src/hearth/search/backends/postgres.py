@@ -45,21 +45,38 @@ def _query(language: str, terms: SearchTerms) -> tuple[str, list[Any]]:
     ]
 
 
-def _per_language(
-    languages: tuple[str, ...], terms: SearchTerms
-) -> tuple[str, str, list[Any], list[Any]]:
-    """The match condition and the rank expression, each with its parameters."""
-    matches, ranks = [], []
-    match_values: list[Any] = []
-    rank_values: list[Any] = []
+def query_subquery(languages: tuple[str, ...], terms: SearchTerms) -> tuple[str, list[Any]]:
+    """A one-row subquery ``q`` with each language's tsquery as a column (``q.english``).
+
+    Computed once per statement: written inline, ``plainto_tsquery`` and ``unaccent``
+    (stable, not immutable) would run again for every matching row's rank -- half the
+    time of a search for two common words at a million posts (bench/search.py).
+    OFFSET 0 keeps the planner from inlining it back into each use.
+    """
+    columns, values = [], []
     for language in languages:
-        query, values = _query(language, terms)
-        matches.append(f"(e.language = '{language}' AND e.vector @@ ({query}))")
-        match_values += values
-        ranks.append(f"WHEN '{language}' THEN ts_rank(e.vector, {query})")
-        rank_values += values
-    rank = f"(CASE e.language {' '.join(ranks)} ELSE 0 END)::float8"
-    return f"({' OR '.join(matches)})", rank, match_values, rank_values
+        query, query_values = _query(language, terms)
+        columns.append(f"{query} AS {language}")
+        values += query_values
+    return f"(SELECT {', '.join(columns)} OFFSET 0) AS q", values
+
+
+def match_condition(languages: tuple[str, ...]) -> str:
+    """An entry matches its own language's query."""
+    return (
+        "("
+        + " OR ".join(
+            f"(e.language = '{language}' AND e.vector @@ q.{language})" for language in languages
+        )
+        + ")"
+    )
+
+
+def _rank(languages: tuple[str, ...]) -> str:
+    branches = " ".join(
+        f"WHEN '{language}' THEN ts_rank(e.vector, q.{language})" for language in languages
+    )
+    return f"(CASE e.language {branches} ELSE 0 END)::float8"
 
 
 class PostgresBackend:
@@ -81,9 +98,9 @@ class PostgresBackend:
         after: Cursor | None,
         limit: int,
     ) -> list[Candidate]:
-        match, rank, match_values, rank_values = _per_language(self.languages, terms)
+        queries, query_values = query_subquery(self.languages, terms)
         conditions, parameters = scope_conditions(scope)
-        inner_where = " AND ".join([match, *conditions])
+        inner_where = " AND ".join([match_condition(self.languages), *conditions])
         table = SearchEntry._meta.db_table
         outer: list[str] = []
         outer_values: list[Any] = []
@@ -92,43 +109,41 @@ class PostgresBackend:
                 outer.append("(score < %s OR (score = %s AND post_id < %s))")
                 outer_values += [after.score, after.score, after.post_id]
             order = "score DESC, post_id DESC"
-            score = rank
+            score = _rank(self.languages)
         else:
             if after is not None:
                 outer.append("post_id < %s")
                 outer_values.append(after.post_id)
             order = "post_id DESC"
-            score, rank_values = "0::float8", []
+            score = "0::float8"
         # By date, the matches are found first (through the GIN index) and then sorted:
         # OFFSET 0 keeps the planner from walking the primary key backwards and testing
         # every entry's vector until it has enough, which for a rare word reads the whole
         # table (over a second at 1,000,000 posts; bench/search.py).
         fence = "" if by_relevance else " OFFSET 0"
         sql = (
-            f"SELECT post_id, score FROM (SELECT e.post_id, {score} AS score FROM {table} e "
-            f"WHERE {inner_where}{fence}) AS found"
+            f"SELECT post_id, score FROM (SELECT e.post_id, {score} AS score "
+            f"FROM {queries}, {table} e WHERE {inner_where}{fence}) AS found"
             + (f" WHERE {' AND '.join(outer)}" if outer else "")
             + f" ORDER BY {order} LIMIT %s"
         )
         with connection.cursor() as cursor:
-            cursor.execute(sql, [*rank_values, *match_values, *parameters, *outer_values, limit])
+            cursor.execute(sql, [*query_values, *parameters, *outer_values, limit])
             return [Candidate(post_id=post_id, score=value) for post_id, value in cursor.fetchall()]
 
     def excerpts(self, terms: SearchTerms, post_ids: list[int]) -> dict[int, str]:
         if not post_ids:
             return {}
-        branches: list[str] = []
-        values: list[Any] = []
-        for language in self.languages:
-            query, query_values = _query(language, terms)
-            branches.append(
-                f"WHEN '{language}' THEN "
-                f"ts_headline('{language}'::regconfig, e.body, ({query}), %s)"
-            )
-            values += [*query_values, HEADLINE_OPTIONS]
+        queries, query_values = query_subquery(self.languages, terms)
+        branches = " ".join(
+            f"WHEN '{language}' THEN ts_headline('{language}'::regconfig, e.body, q.{language}, %s)"
+            for language in self.languages
+        )
+        # In the order of the statement's text: the options, then the queries.
+        values = [HEADLINE_OPTIONS] * len(self.languages) + query_values
         sql = (
-            f"SELECT e.post_id, CASE e.language {' '.join(branches)} ELSE '' END "
-            f"FROM {SearchEntry._meta.db_table} e WHERE e.post_id = ANY(%s)"
+            f"SELECT e.post_id, CASE e.language {branches} ELSE '' END "
+            f"FROM {queries}, {SearchEntry._meta.db_table} e WHERE e.post_id = ANY(%s)"
         )
         with connection.cursor() as cursor:
             cursor.execute(sql, [*values, post_ids])

@@ -16,9 +16,13 @@ def _placeholders(values: tuple[int, ...]) -> str:
 
 
 def scope_conditions(scope: Scope) -> tuple[list[str], list[Any]]:
-    """``WHERE`` conditions and their parameters; the caller ANDs them."""
-    conditions = [f"e.category_id IN ({_placeholders(scope.category_ids)})"]
-    parameters: list[Any] = list(scope.category_ids)
+    """``WHERE`` conditions and their parameters (none without filters); the caller ANDs
+    them."""
+    conditions: list[str] = []
+    parameters: list[Any] = []
+    if scope.category_ids is not None:
+        conditions.append(f"e.category_id IN ({_placeholders(scope.category_ids)})")
+        parameters.extend(scope.category_ids)
     if scope.thread_id is not None:
         conditions.append("e.thread_id = %s")
         parameters.append(scope.thread_id)
@@ -51,8 +55,9 @@ def newest_entries(scope: Scope, *, after_post_id: int | None, limit: int) -> li
     if after_post_id is not None:
         conditions.append("e.post_id < %s")
         parameters.append(after_post_id)
+    where = f"WHERE {' AND '.join(conditions)} " if conditions else ""
     sql = (
-        f"SELECT e.post_id FROM {SearchEntry._meta.db_table} e WHERE {' AND '.join(conditions)} "
+        f"SELECT e.post_id FROM {SearchEntry._meta.db_table} e {where}"
         "ORDER BY e.post_id DESC LIMIT %s"
     )
     with connection.cursor() as cursor:
