@@ -102,8 +102,7 @@ def postgres_cluster(seed: Path | None = None) -> Iterator[PostgresCluster]:
     # 128 MB default is for the smallest machines, and at a million posts the search
     # index alone is 1.3 GB (the search part; the small data sets fit either way).
     options = (
-        f"-p {port} -k {work} -c listen_addresses='' -c max_connections=100 "
-        "-c shared_buffers=1GB"
+        f"-p {port} -k {work} -c listen_addresses='' -c max_connections=100 -c shared_buffers=1GB"
     )
     pg_ctl = [*as_owner, str(pg_bin / "pg_ctl"), "-D", str(data), "-w"]
 
