@@ -6,6 +6,12 @@ class AccountsConfig(AppConfig):
     label = "accounts"
     verbose_name = "Members"
 
+    def ready(self) -> None:
+        from hearth.accounts.sessions import forget_expired_sessions  # noqa: PLC0415
+        from hearth.core.housekeeping import register_housekeeping  # noqa: PLC0415
+
+        register_housekeeping("expired sessions forgotten", forget_expired_sessions)
+
     def load_demo_data(self) -> list[str]:
         """Create the demo members; return lines describing the logins."""
         from hearth.accounts.demo import create_demo_members  # noqa: PLC0415

@@ -41,3 +41,12 @@ def end_sessions_of(member_id: int) -> int:
     keys = [session.session_key for session in sessions_of(member_id)]
     deleted, _by_model = Session.objects.filter(session_key__in=keys).delete()
     return deleted
+
+
+def forget_expired_sessions() -> int:
+    """Housekeeping: delete the rows of sessions that have ended (Django keeps them until
+    asked), so a sign-in leaves nothing behind once it expires; return how many."""
+    if settings.SESSION_ENGINE not in DATABASE_SESSION_ENGINES:
+        return 0  # a cache's sessions expire by themselves
+    deleted, _by_model = Session.objects.filter(expire_date__lte=timezone.now()).delete()
+    return deleted
