@@ -10,6 +10,7 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from django.urls import register_converter  # noqa: PLC0415
 
+        from hearth.core import key_safety  # noqa: F401, PLC0415 - registers its system check
         from hearth.core.converters import IdConverter  # noqa: PLC0415
         from hearth.core.private_files import keep_sqlite_files_private  # noqa: PLC0415
 

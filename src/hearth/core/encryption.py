@@ -9,7 +9,11 @@ come from one of two places, never from the database:
   Fernet keys, the first one current. Use this when several hosts serve the
   site; each must have the same list.
 * otherwise the key file ``$HEARTH_DATA_DIR/toolkit_keys``: one key a line,
-  the first one current, created with mode 0600 on first use.
+  the first one current, created with mode 0600 by ``hearth init`` (or on
+  first use) -- but only while the database holds no encrypted value. A key
+  file missing beside encrypted rows is an error, never replaced by a new key:
+  that key could not read them, and text written with it would be lost when
+  the right file came back (``key_safety.py`` checks this at start-up).
 
 Every key in the list can decrypt; only the first encrypts. Rotation adds a
 new first key and re-encrypts every row (``hearth rotate_toolkit_key``), so
@@ -172,16 +176,55 @@ def _load() -> _LoadedKeys:
         return _loaded
 
 
+def missing_key_file_message() -> str:
+    return (
+        f"The toolkit key file {key_file_path()} is missing, but the database holds "
+        "encrypted private text (toolkits, conversations). Hearth will not make a new key: "
+        "it could not read that text. Put the key file back (from the backup made with "
+        "this database: `hearth restore` puts it back when the backup holds it), or set "
+        "HEARTH_TOOLKIT_KEYS."
+    )
+
+
+def can_decrypt(token: str, keys: tuple[str, ...]) -> bool:
+    """Whether any of ``keys`` decrypts ``token`` (the value itself is thrown away)."""
+    cipher = MultiFernet([Fernet(key.encode("ascii")) for key in keys])
+    try:
+        cipher.decrypt(token.encode("ascii"))
+    except (InvalidToken, UnicodeError, ValueError):
+        return False
+    return True
+
+
+def create_key_file_for_fresh_install() -> bool:
+    """Create the key file if it is missing and nothing is encrypted yet; True if created.
+
+    Raises ToolkitKeyError when the file is missing but encrypted values exist.
+    Does nothing when keys come from the environment.
+    """
+    if keys_come_from_environment() or key_file_path().exists():
+        return False
+    _read_or_create_key_file()
+    reset_cache()
+    return True
+
+
 def _read_or_create_key_file() -> list[str]:
-    """Read the key file, creating it with one new key (mode 0600) if it is missing.
+    """Read the key file; create it with one new key (mode 0600) on a fresh install.
 
     Creation uses O_EXCL, so two processes starting at once agree on one key.
+    Raises ToolkitKeyError when the file is missing but the database already
+    holds encrypted values: a new key could not read them.
     """
     path = key_file_path()
     try:
         return _parse_key_file(path.read_text(encoding="ascii"))
     except FileNotFoundError:
         pass
+    from hearth.core.key_safety import database_holds_encrypted_text  # noqa: PLC0415 - a cycle
+
+    if database_holds_encrypted_text():
+        raise ToolkitKeyError(missing_key_file_message())
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

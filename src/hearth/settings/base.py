@@ -122,6 +122,7 @@ INSTALLED_APPS = [
     "hearth.live",
     "hearth.search",
     "hearth.api",
+    "hearth.operations",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

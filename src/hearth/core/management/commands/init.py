@@ -6,9 +6,10 @@ from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.db import DatabaseCache
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import connections, router
 
+from hearth.core import encryption
 from hearth.core.cache_table import make_unlogged
 
 
@@ -18,6 +19,16 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         verbosity = options["verbosity"]
         call_command("migrate", interactive=False, verbosity=verbosity)
+        # The only place a key file is made on purpose: after migrating, while the
+        # database holds nothing encrypted (a missing file beside encrypted rows is refused).
+        try:
+            if encryption.create_key_file_for_fresh_install() and verbosity:
+                self.stdout.write(
+                    f"Created the toolkit key file {encryption.key_file_path()}: "
+                    "back it up (`hearth backup` does, with a passphrase)."
+                )
+        except encryption.ToolkitKeyError as error:
+            raise CommandError(str(error)) from error
         call_command("createcachetable", verbosity=verbosity)
         for alias, cache_settings in settings.CACHES.items():
             cache = caches[alias]

@@ -13,6 +13,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from hearth.core.granian import check_port_is_free, granian_command
+from hearth.core.key_safety import refuse_to_start_with_unreadable_keys
 
 
 class Command(BaseCommand):
@@ -34,6 +35,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        refuse_to_start_with_unreadable_keys()
         check_port_is_free(options["host"], options["port"])
         command = granian_command(
             interface="asgi",

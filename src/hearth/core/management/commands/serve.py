@@ -25,6 +25,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from hearth.core.granian import check_port_is_free, granian_command
+from hearth.core.key_safety import refuse_to_start_with_unreadable_keys
 
 MALLOC_MMAP_THRESHOLD_BYTES = 256 * 1024
 STOP_TIMEOUT_SECONDS = 15
@@ -71,6 +72,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        refuse_to_start_with_unreadable_keys()
         host, port = options["host"], options["port"]
         check_port_is_free(host, port)
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hearth.settings.base")

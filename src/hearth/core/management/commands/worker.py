@@ -16,6 +16,7 @@ from django.db import DatabaseError, connection
 from django_tasks_db.management.commands.db_worker import Command as DatabaseWorkerCommand
 
 from hearth.core.housekeeping import run_housekeeping
+from hearth.core.key_safety import refuse_to_start_with_unreadable_keys
 
 logger = logging.getLogger(__name__)
 TICK_SECONDS = 60
@@ -30,6 +31,7 @@ class Command(DatabaseWorkerCommand):
         parser.set_defaults(queue_name="*", reload=False)
 
     def handle(self, *args: Any, **options: Any) -> None:
+        refuse_to_start_with_unreadable_keys()
         if not options.get("batch"):
             threading.Thread(target=_tick_every_minute, name="hearth-tick", daemon=True).start()
         super().handle(*args, **options)

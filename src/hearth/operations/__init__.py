@@ -1,0 +1,1 @@
+"""Operating a Hearth site: backups and restores (``hearth backup``, ``hearth restore``)."""
