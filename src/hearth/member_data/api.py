@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.http import FileResponse, Http404, HttpRequest
+from django.http import FileResponse, HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from ninja import Router, Schema, Status
@@ -16,12 +16,10 @@ from hearth.accounts.models import User
 from hearth.core.api_schema import ApiError, ObjectId, Output, responses
 from hearth.member_data.export_tasks import (
     ExportRefused,
-    download_name,
     exports_page,
-    file_of,
-    get_ready_export_or_404,
     request_data_export,
 )
+from hearth.member_data.export_views import archive_response
 from hearth.member_data.models import DataExport, ExportState
 
 router = Router()
@@ -113,14 +111,4 @@ def request_export(request: HttpRequest, payload: ExportRequestIn) -> Status[Exp
 )
 def download_export(request: HttpRequest, export_id: ObjectId) -> FileResponse:
     """The archive, while it is ready; anyone else's, or one not ready, is 404."""
-    export = get_ready_export_or_404(_member(request), export_id)
-    try:
-        stream = file_of(export).open("rb")
-    except FileNotFoundError as missing:
-        raise Http404 from missing
-    response = FileResponse(
-        stream, as_attachment=True, filename=download_name(export), content_type="application/zip"
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return archive_response(_member(request), export_id)

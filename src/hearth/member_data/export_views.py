@@ -85,7 +85,13 @@ def export(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def download(request: HttpRequest, export_id: int) -> FileResponse:
-    export = get_ready_export_or_404(_member(request), export_id)
+    return archive_response(_member(request), export_id)
+
+
+def archive_response(member: User, export_id: int) -> FileResponse:
+    """The member's ready archive as a download (the page's and the API's); anyone
+    else's, or one not ready or gone, is 404."""
+    export = get_ready_export_or_404(member, export_id)
     try:
         stream = file_of(export).open("rb")
     except FileNotFoundError as missing:
