@@ -10,6 +10,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
+from hearth.core.cache_retention import forget_expired_cache_entries
+from hearth.core.rate_counters import forget_expired_counters
 from hearth.core.tasks import prune_finished_tasks, requeue_abandoned_tasks
 
 logger = logging.getLogger(__name__)
@@ -18,6 +20,8 @@ Job = Callable[[], int]
 _jobs: dict[str, Job] = {
     "requeued abandoned tasks": requeue_abandoned_tasks,
     "finished tasks pruned": prune_finished_tasks,
+    "rate-limit counters forgotten": forget_expired_counters,
+    "expired cache entries forgotten": forget_expired_cache_entries,
 }
 
 

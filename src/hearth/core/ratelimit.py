@@ -1,11 +1,14 @@
-"""Fixed-window rate limits in the shared cache (Redis, or the database when embedded)."""
+"""Fixed-window rate limits, counted atomically across processes (core/rate_counters.py)."""
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass
 
-from django.core.cache import cache
+from hearth.core.rate_counters import counter_store
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -30,14 +33,17 @@ class RateLimit:
 
 
 def allow(scope: str, key: object, rate: RateLimit) -> bool:
-    """Count one action for ``key`` in ``scope``; return False once over the limit."""
+    """Count one action for ``key`` in ``scope``; return False once over the limit.
+
+    If the counters cannot be reached (Redis restarting), the action is allowed
+    and the failure logged: a limit exists to stop floods, and refusing a member's
+    reply because a counter is down would be the worse failure.
+    """
     window = int(time.time()) // rate.window_seconds
-    cache_key = f"ratelimit:{scope}:{key}:{window}"
-    if cache.add(cache_key, 1, timeout=rate.window_seconds + 1):
-        return True
+    window_end = (window + 1) * rate.window_seconds
     try:
-        count = cache.incr(cache_key)
-    except ValueError:  # expired between add and incr: this is the first hit again
-        cache.set(cache_key, 1, timeout=rate.window_seconds + 1)
+        count = counter_store().add_one(f"{scope}:{key}:{window}", rate.window_seconds, window_end)
+    except Exception:
+        logger.exception("Rate limit counters unreachable; allowing %s for %s", scope, key)
         return True
     return count <= rate.limit

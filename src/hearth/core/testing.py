@@ -16,6 +16,7 @@ from django.core.cache import caches
 from django.test import Client
 
 from hearth.accounts.models import User
+from hearth.core.rate_counters import counter_store
 
 TEST_PASSWORD = "correct horse battery staple"  # noqa: S105 - test-only credential
 
@@ -30,12 +31,15 @@ FillToolkit = Callable[..., object]
 
 @pytest.fixture(autouse=True)
 def _fresh_cache() -> Iterator[None]:
-    """Start every test with an empty cache, so rate limits and caches never leak between tests."""
+    """Start every test with an empty cache and no rate-limit counts, so neither leaks
+    between tests."""
     for each in caches.all():
         each.clear()
+    counter_store().forget_all()
     yield
     for each in caches.all():
         each.clear()
+    counter_store().forget_all()
 
 
 @pytest.fixture

@@ -222,13 +222,15 @@ else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Cache and rate limits: one cache shared by every process. Redis when
-# configured; otherwise files in the data directory on SQLite (a database
-# cache would add a write, and an fsync, to the one SQLite writer's queue on
-# every rate-limited request), and the database on PostgreSQL.
-if redis_url := env.str("REDIS_URL", default=""):
+# The cache: one cache shared by every process. Redis when configured;
+# otherwise files in the data directory on SQLite (a database cache would add
+# writes, and fsyncs, to the one SQLite writer's queue), and the database on
+# PostgreSQL. Rate-limit counters are not in it: they need an atomic add in a
+# store every process shares (hearth.core.rate_counters).
+REDIS_URL = env.str("REDIS_URL", default="")
+if REDIS_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": redis_url}
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
     }
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     CACHES = {
