@@ -7,15 +7,18 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.core.cache import caches
 from django.core.exceptions import SuspiciousFileOperation
+from django.core.files.storage import default_storage
 from django.db import DatabaseError, connection
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.template import TemplateDoesNotExist
 from django.utils._os import safe_join
-from django.views.decorators.cache import cache_control
+from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_safe
 
 from hearth.core.database_trouble import is_database_trouble, maintenance_response
+from hearth.core.media_storage import REDIRECT_CACHE_SECONDS, is_safe_name, served_as
 
 ROBOTS_DISALLOW_ALL = "User-agent: *\nDisallow: /\n"
 ROBOTS_ALLOW = "User-agent: *\nDisallow: /accounts/\nDisallow: /settings/\n"
@@ -60,16 +63,31 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-@cache_control(private=True, max_age=3600)
-def media(request: HttpRequest, path: str) -> FileResponse:
-    """Serve uploaded files to signed-in members only; membership is private."""
+def media(request: HttpRequest, path: str) -> HttpResponseBase:
+    """Serve uploaded files to signed-in members only; membership is private.
+
+    From local disk the file itself, with the type and disposition
+    ``served_as`` gives it; from object storage a redirect to a short-lived
+    signed URL carrying the same (core/object_storage.py).
+    """
+    if not is_safe_name(path):
+        raise Http404
+    response: HttpResponseBase
+    if settings.HEARTH_MEDIA_BUCKET:
+        response = HttpResponseRedirect(default_storage.signed_url(path))  # type: ignore[attr-defined]
+        patch_cache_control(response, private=True, max_age=REDIRECT_CACHE_SECONDS)
+        return response
     try:
         full_path = Path(safe_join(settings.MEDIA_ROOT, path))
     except SuspiciousFileOperation as error:
         raise Http404 from error
     if not full_path.is_file():
         raise Http404
-    return FileResponse(full_path.open("rb"))
+    content_type, disposition = served_as(path)
+    response = FileResponse(full_path.open("rb"), content_type=content_type)
+    response["Content-Disposition"] = disposition
+    patch_cache_control(response, private=True, max_age=3600)
+    return response
 
 
 @login_not_required

@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.db import connections
 
 from hearth.core import encryption
@@ -78,7 +79,7 @@ def create_backup(
         writer.add_file(DATABASE_PREFIX + name, database_file)
         database_file.unlink()
 
-        media = sorted(p for p in state.media_root().rglob("*") if p.is_file())
+        media = _local_media(warnings)
         progress.step(f"Adding {len(media)} media files")
         for done, media_file in enumerate(media, start=1):
             relative = media_file.relative_to(state.media_root()).as_posix()
@@ -117,6 +118,20 @@ def create_backup(
         keys_included=keys_status == "sealed",
         warnings=warnings,
     )
+
+
+def _local_media(warnings: list[str]) -> list[Path]:
+    """The media files to archive: those under MEDIA_ROOT, or none when uploads
+    live in object storage (the bucket keeps its own copies; the archive would
+    otherwise have to download every object)."""
+    if settings.HEARTH_MEDIA_BUCKET:
+        warnings.append(
+            f"Media are in the object storage bucket {settings.HEARTH_MEDIA_BUCKET!r} and "
+            "are not in this backup: turn on the bucket's versioning or replication "
+            "(docs/deploying.md, Media in object storage)."
+        )
+        return []
+    return sorted(p for p in state.media_root().rglob("*") if p.is_file())
 
 
 def _add_secrets(writer: ArchiveWriter, passphrase: str | None, warnings: list[str]) -> str:

@@ -8,6 +8,7 @@ three in step.
 """
 
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import django_stubs_ext
@@ -323,10 +324,27 @@ STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
 MEDIA_URL = "media/"
 MEDIA_ROOT = DATA_DIR / "media"
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "hearth.core.static_storage.StaticFilesStorage"},
 }
+# Uploads in S3-compatible object storage instead of MEDIA_ROOT (hearth.core.object_storage):
+# still addressed as /media/..., which checks the viewer and redirects to a signed URL.
+HEARTH_MEDIA_BUCKET = env.str("HEARTH_MEDIA_BUCKET", default="")
+MEDIA_ORIGIN = ""
+if HEARTH_MEDIA_BUCKET:
+    from hearth.core.object_storage import object_storage_options, object_storage_origin
+
+    _media_options = object_storage_options(
+        HEARTH_MEDIA_BUCKET,
+        region=env.str("HEARTH_MEDIA_REGION", default=""),
+        endpoint_url=env.str("HEARTH_MEDIA_ENDPOINT_URL", default=""),
+    )
+    STORAGES["default"] = {
+        "BACKEND": "hearth.core.object_storage.PrivateObjectStorage",
+        "OPTIONS": _media_options,
+    }
+    MEDIA_ORIGIN = object_storage_origin(_media_options)
 WHITENOISE_USE_FINDERS = DEBUG
 FILE_UPLOAD_PERMISSIONS = 0o640
 # Forms read bodies up to the request limit, so a post that is too long gets
@@ -334,12 +352,13 @@ FILE_UPLOAD_PERMISSIONS = 0o640
 DATA_UPLOAD_MAX_MEMORY_SIZE = HEARTH_MAX_REQUEST_BYTES
 FILE_UPLOAD_MAX_MEMORY_SIZE = HEARTH_MAX_REQUEST_BYTES
 
-# Security headers. The CSP allows nothing from other origins, ever.
+# Security headers. The CSP allows nothing from other origins, ever, but the
+# operator's own media bucket when uploads live in one (for images only).
 SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF, CSP.NONCE],
     "style-src": [CSP.SELF],
-    "img-src": [CSP.SELF, "data:"],
+    "img-src": [CSP.SELF, "data:"] + ([MEDIA_ORIGIN] if MEDIA_ORIGIN else []),
     "font-src": [CSP.SELF],
     "connect-src": [CSP.SELF]
     + (
