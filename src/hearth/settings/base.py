@@ -381,6 +381,8 @@ CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cook
 if SITE_IS_HTTPS:
     SECURE_SSL_REDIRECT = env.bool("HEARTH_SSL_REDIRECT", default=True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # Health probes come from the machine itself or a load balancer, over plain HTTP.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
     SECURE_HSTS_SECONDS = env.int("HEARTH_HSTS_SECONDS", default=31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env.bool("HEARTH_HSTS_PRELOAD", default=False)
