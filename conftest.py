@@ -5,4 +5,5 @@ pytest_plugins = [
     "hearth.safety.testing",
     "hearth.forum.testing",
     "hearth.between_sessions.testing",
+    "hearth.welcome.testing",
 ]

@@ -9,11 +9,14 @@ from playwright.sync_api import Page, expect
 
 from e2e.conftest import assert_no_axe_violations
 from hearth.core.tasks import run_due_tasks
+from hearth.welcome.models import GuidelinesVersion
+from hearth.welcome.seeding import seed_first_guidelines
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_a_visitor_signs_up_verifies_and_signs_in(page: Page, live_url: str, axe: Axe) -> None:
+    seed_first_guidelines(versions=GuidelinesVersion)  # a flush may have emptied the table
     page.goto(f"{live_url}/accounts/signup/")
     assert_no_axe_violations(axe, page)
     page.get_by_label("Username").fill("bluejay")
@@ -21,6 +24,7 @@ def test_a_visitor_signs_up_verifies_and_signs_in(page: Page, live_url: str, axe
     page.get_by_label("Email").fill("bluejay@example.org")
     page.get_by_label("Password", exact=True).fill("a long enough passphrase")
     page.get_by_label("Password (again)").fill("a long enough passphrase")
+    page.get_by_label("I have read the community guidelines and will follow them").check()
     page.get_by_role("button", name="Create my account").click()
 
     expect(page.get_by_role("heading", level=1)).to_contain_text("Verify")
@@ -29,6 +33,9 @@ def test_a_visitor_signs_up_verifies_and_signs_in(page: Page, live_url: str, axe
     assert link
     page.goto(f"{live_url}{link.group(0)}")
     page.get_by_role("button", name="Confirm").click()
+    # Confirmed in the browser that signed up: signed in, and welcomed (e2e/test_welcome.py).
+    expect(page).to_have_url(f"{live_url}/welcome/")
+    page.get_by_role("button", name="Sign out").click()
 
     page.goto(f"{live_url}/accounts/login/")
     assert_no_axe_violations(axe, page)

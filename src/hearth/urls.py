@@ -32,6 +32,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("hearth.member_data.export_urls")),
     path("", include("hearth.member_data.deletion_urls")),
     path("notes/", include("hearth.between_sessions.urls")),
+    path("", include("hearth.welcome.urls")),
+    path("", include("hearth.between_sessions.peer_check_ins.urls")),
     path("", forum_views.home, name="home"),
     path("", include("hearth.forum.urls")),
 ]

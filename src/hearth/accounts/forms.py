@@ -14,6 +14,7 @@ from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.files.base import ContentFile
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
@@ -25,7 +26,10 @@ from hearth.accounts.models import (
     User,
     time_zone_choices,
 )
+from hearth.accounts.muted_words import MOST_MUTED_WORDS, MUTED_WORD_MAX_LENGTH
 from hearth.accounts.names import clean_display_name
+from hearth.core.text.search_terms import fold
+from hearth.welcome.forms import GuidelinesAtSignup
 
 DISPLAY_NAME_HELP = _(
     "This is how other members will see you. Please use a pseudonym, not your real name."
@@ -40,8 +44,9 @@ class LoginForm(AllauthLoginForm):  # type: ignore[misc]  # allauth ships no typ
         self.fields["login"].label = _("Username or email")
 
 
-class SignupForm(AllauthSignupForm):  # type: ignore[misc]  # allauth ships no type information
-    """allauth's sign-up form with a display name that encourages a pseudonym."""
+class SignupForm(GuidelinesAtSignup, AllauthSignupForm):  # type: ignore[misc]  # allauth ships no type information
+    """allauth's sign-up form with a display name that encourages a pseudonym, and the
+    community guidelines to read and accept (``hearth.welcome``)."""
 
     display_name = forms.CharField(
         label=_("Display name"),
@@ -131,3 +136,54 @@ class ProfileForm(forms.Form):
     def clean_avatar(self) -> ContentFile[bytes] | None:
         upload = self.cleaned_data.get("avatar")
         return process_avatar(upload) if upload else None
+
+
+class MutedWordsForm(forms.Form):
+    """A member's muted words: one word or phrase a line."""
+
+    words = forms.CharField(
+        label=_("Muted words and phrases"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6, "autocomplete": "off", "spellcheck": "false"}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Formatted here, in the request's language (a lazy string would be formatted once).
+        self.fields["words"].help_text = gettext(
+            "One a line, up to %(most)s. Posts and thread titles containing one are folded "
+            "away for you, with a way to show them; capitals and accents don't matter, and "
+            "only whole words match (“art” doesn't fold “party”). Only you can see this list."
+        ) % {"most": MOST_MUTED_WORDS}
+
+    def clean_words(self) -> list[str]:
+        """The lines as a list: blank lines dropped, spaces tidied, repeats (capitals and
+        accents aside) kept once."""
+        words: dict[str, str] = {}
+        for line in self.cleaned_data["words"].splitlines():
+            word = " ".join(line.split())
+            if not word:
+                continue
+            if len(word) > MUTED_WORD_MAX_LENGTH:
+                raise forms.ValidationError(
+                    gettext(
+                        "“%(start)s…” is too long: a word or phrase may have at most "
+                        "%(most)s characters."
+                    )
+                    % {"start": word[:20], "most": MUTED_WORD_MAX_LENGTH},
+                    code="too_long",
+                )
+            folded = fold(word)
+            if not folded:
+                raise forms.ValidationError(
+                    gettext("“%(word)s” has no letters or numbers to look for.") % {"word": word},
+                    code="nothing_to_match",
+                )
+            words.setdefault(folded, word)
+        if len(words) > MOST_MUTED_WORDS:
+            raise forms.ValidationError(
+                gettext("You can mute up to %(most)s words or phrases; this list has %(count)s.")
+                % {"most": MOST_MUTED_WORDS, "count": len(words)},
+                code="too_many",
+            )
+        return list(words.values())

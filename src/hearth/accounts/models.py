@@ -121,6 +121,17 @@ class User(AbstractUser):
     # Bumped whenever what others see of a member (name, avatar) changes, so
     # cached fragments that show the member can be keyed by it.
     profile_version = models.PositiveIntegerField(default=1, editable=False)
+    # Words and phrases whose posts and thread titles are folded for this member
+    # (hearth.accounts.muted_words). Here, not in a table of their own, because every
+    # page that folds them has loaded the member's row already: they cost no query.
+    muted_words = models.JSONField(default=list, blank=True, editable=False)
+    # "Take a break": until then the forum, notifications and emails pause for the
+    # member (hearth.notifications.middleware). Here so every request can ask it without a
+    # query, like a suspension -- but a break is the member's own choice, never a sanction.
+    break_until = models.DateTimeField(null=True, blank=True, editable=False)
+    # The break ended (by date or early) and the member has not yet seen the gentle
+    # "Welcome back" page, shown once on their next forum page.
+    welcome_back_pending = models.BooleanField(default=False, editable=False)
 
     objects: ClassVar[MemberManager] = MemberManager()
 
@@ -178,6 +189,9 @@ class User(AbstractUser):
 
     def suspension_in_force(self, now: datetime) -> bool:
         return self.suspended_until is not None and self.suspended_until > now
+
+    def is_on_break(self, now: datetime) -> bool:
+        return self.break_until is not None and self.break_until > now
 
     def get_absolute_url(self) -> str:
         return reverse("accounts:profile", kwargs={"username": self.username})

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from hearth.accounts.models import MemberMute, User
+from hearth.accounts.muted_words import MOST_MUTED_WORDS, MUTED_WORD_MAX_LENGTH
 
 
 @transaction.atomic
@@ -62,3 +63,14 @@ def mute_member(*, member: User, target: User, block: bool = False) -> MemberMut
 
 def unmute_member(*, member: User, target: User) -> None:
     MemberMute.objects.filter(member=member, muted=target).delete()
+
+
+def set_muted_words(*, member: User, words: list[str]) -> None:
+    """Replace the member's muted words (``MutedWordsForm`` tidies them and explains the
+    limits; here they are only enforced)."""
+    if len(words) > MOST_MUTED_WORDS or any(
+        not word or len(word) > MUTED_WORD_MAX_LENGTH for word in words
+    ):
+        raise ValidationError(_("Those muted words are outside the limits."), code="limits")
+    User.objects.filter(pk=member.pk).update(muted_words=list(words))
+    member.muted_words = list(words)

@@ -8,4 +8,5 @@ urlpatterns = [
     path("members/<str:username>/mute/", views.change_mute, name="change_mute"),
     path("settings/profile/", views.edit_profile, name="edit_profile"),
     path("settings/muted/", views.mutes, name="mutes"),
+    path("settings/muted/words/", views.muted_words, name="muted_words"),
 ]

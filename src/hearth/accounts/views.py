@@ -4,14 +4,20 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from hearth.accounts.forms import ProfileForm
+from hearth.accounts.forms import MutedWordsForm, ProfileForm
 from hearth.accounts.models import User
 from hearth.accounts.selectors import get_member_for_viewer_or_404, get_mute, list_mutes
-from hearth.accounts.services import mute_member, unmute_member, update_profile
+from hearth.accounts.services import (
+    mute_member,
+    set_muted_words,
+    unmute_member,
+    update_profile,
+)
 
 
 @require_safe
@@ -94,4 +100,20 @@ def change_mute(request: HttpRequest, username: str) -> HttpResponse:
 def mutes(request: HttpRequest) -> HttpResponse:
     member = request.user
     assert isinstance(member, User)
-    return render(request, "accounts/mutes.html", {"mutes": list_mutes(member)})
+    words_form = MutedWordsForm(initial={"words": "\n".join(member.muted_words)})
+    context = {"mutes": list_mutes(member), "words_form": words_form}
+    return render(request, "accounts/mutes.html", context)
+
+
+@require_POST
+def muted_words(request: HttpRequest) -> HttpResponse:
+    """Save the member's muted words; on an error the page comes back with what they typed."""
+    member = request.user
+    assert isinstance(member, User)
+    form = MutedWordsForm(request.POST)
+    if not form.is_valid():
+        context = {"mutes": list_mutes(member), "words_form": form}
+        return render(request, "accounts/mutes.html", context, status=400)
+    set_muted_words(member=member, words=form.cleaned_data["words"])
+    messages.success(request, _("Your muted words are saved."))
+    return redirect(f"{reverse('accounts:mutes')}#muted-words")

@@ -274,3 +274,101 @@ TOOLKIT_MODELS: tuple[type[PrivateItem], ...] = (
     MemberCard,
     TherapistBreak,
 )
+
+
+class PeerCheckIn(models.Model):
+    """A member's request that another member check in with them during a therapist break.
+
+    Not a toolkit item: a relationship between two members that both of their pages
+    read (``peer_check_ins``). It holds who asked whom, the answer and, in
+    ``PeerCheckInDay``, the days -- never anything written in the toolkit. The link
+    to the break is only for the asker's own pages (and ends the request when the
+    break is deleted); nothing shown to the helper follows it.
+    """
+
+    # Never listed to an administrator (see accounts.admin), like the toolkit itself.
+    is_private_trace = True
+
+    class State(models.TextChoices):
+        ASKED = "asked", _("Asked")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        WITHDRAWN = "withdrawn", _("Withdrawn")  # the asker ended it
+        STOPPED = "stopped", _("Stopped")  # the helper stepped back, or a block ended it
+
+    asker = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", editable=False
+    )
+    helper = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", editable=False
+    )
+    therapist_break = models.ForeignKey(
+        TherapistBreak, on_delete=models.CASCADE, related_name="+", editable=False
+    )
+    state = models.CharField(max_length=16, choices=State.choices, default=State.ASKED)
+    asked_at = models.DateTimeField(default=timezone.now, editable=False)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = NEUTRAL_NAME
+        verbose_name_plural = NEUTRAL_NAME_PLURAL
+        ordering = ["asked_at", "pk"]
+        indexes = [models.Index(fields=["helper", "state"], name="bs_peer_helper_state")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(
+                    state__in=["asked", "accepted", "declined", "withdrawn", "stopped"]
+                ),
+                name="bs_peer_state_valid",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(asker=models.F("helper")), name="bs_peer_not_oneself"
+            ),
+            # A member is asked at most once for one break, whatever they answered.
+            models.UniqueConstraint(
+                fields=["therapist_break", "helper"], name="bs_peer_once_per_break"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(NEUTRAL_NAME)
+
+    @property
+    def is_open(self) -> bool:
+        """Asked and not answered, or accepted: it has not ended."""
+        return self.state in {self.State.ASKED, self.State.ACCEPTED}
+
+
+class PeerCheckInDay(models.Model):
+    """A day the asker chose for a check-in; the helper is told once, on that day."""
+
+    is_private_trace = True
+
+    check_in = models.ForeignKey(PeerCheckIn, on_delete=models.CASCADE, related_name="days")
+    day = models.DateField()
+    # Set once, when the helper was told (or the day was let go: see peer_check_ins).
+    sent_at = models.DateTimeField(null=True, blank=True)
+    skipped_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = NEUTRAL_NAME
+        verbose_name_plural = NEUTRAL_NAME_PLURAL
+        ordering = ["day"]
+        indexes = [
+            models.Index(
+                fields=["day"],
+                condition=models.Q(sent_at__isnull=True, skipped_at__isnull=True),
+                name="bs_peer_day_waiting",
+            )
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["check_in", "day"], name="bs_peer_day_once"),
+        ]
+
+    def __str__(self) -> str:
+        return str(NEUTRAL_NAME)
+
+    @property
+    def is_waiting(self) -> bool:
+        return self.sent_at is None and self.skipped_at is None

@@ -2,7 +2,9 @@
 fetched through an owner-scoped selector), is keyword-only and atomic.
 
 Nothing here notifies, emails, logs text or enqueues anything: the toolkit
-never sends anything to anyone.
+never sends anything to anyone. The one exception is the member's own opt-in,
+check-ins from peers (``peer_check_ins``): deleting a break ends the requests
+made for it, and the members asked are told only that they ended.
 """
 
 from __future__ import annotations
@@ -28,6 +30,10 @@ from hearth.between_sessions.models import (
     NextSession,
     SessionNote,
     TherapistBreak,
+)
+from hearth.between_sessions.peer_check_ins.services import (
+    end_peer_check_ins_of_breaks,
+    fit_days_to_break,
 )
 from hearth.between_sessions.selectors import member_cards_for
 from hearth.between_sessions.vocabulary import (
@@ -392,11 +398,13 @@ def update_therapist_break(
     _apply_break_details(therapist_break, details)
     therapist_break.is_example = False
     therapist_break.save()
+    fit_days_to_break(therapist_break)
     return therapist_break
 
 
 @transaction.atomic
 def delete_therapist_break(*, therapist_break: TherapistBreak) -> None:
+    end_peer_check_ins_of_breaks(TherapistBreak.objects.filter(pk=therapist_break.pk))
     therapist_break.delete()
 
 
@@ -425,6 +433,7 @@ def _apply_break_details(therapist_break: TherapistBreak, details: BreakDetails)
 @transaction.atomic
 def delete_toolkit(*, owner: User) -> int:
     """Delete every row of the member's toolkit; return how many were deleted."""
+    end_peer_check_ins_of_breaks(TherapistBreak.objects.filter(owner=owner))
     deleted = 0
     for model in TOOLKIT_MODELS:
         count, _per_model = model._default_manager.filter(owner=owner).delete()
@@ -435,6 +444,7 @@ def delete_toolkit(*, owner: User) -> int:
 @transaction.atomic
 def delete_example_content(*, owner: User) -> int:
     """Delete only the example rows (demo content) the member has not made their own."""
+    end_peer_check_ins_of_breaks(TherapistBreak.objects.filter(owner=owner, is_example=True))
     deleted = 0
     for model in TOOLKIT_MODELS:
         count, _per_model = model._default_manager.filter(owner=owner, is_example=True).delete()

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from hearth.between_sessions import views
+from hearth.between_sessions.peer_check_ins import views as peer_views
 
 app_name = "between_sessions"
 urlpatterns = [
@@ -50,6 +51,13 @@ urlpatterns = [
     path("away/new/", views.break_new, name="break_new"),
     path("away/<id:pk>/edit/", views.break_edit, name="break_edit"),
     path("away/<id:pk>/delete/", views.break_delete, name="break_delete"),
+    # Check-ins from peers during a break (the one part that involves another member)
+    path("away/<id:pk>/check-ins/", peer_views.break_check_ins, name="break_check_ins"),
+    path(
+        "away/<id:pk>/check-ins/withdraw/",
+        peer_views.break_check_ins_withdraw,
+        name="break_check_ins_withdraw",
+    ),
     # Export and deletion
     path("export/", views.export, name="export"),
     path("export/notes.json", views.export_json, name="export_json"),

@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hearth.accounts.models import MemberMute, User
+from hearth.between_sessions.peer_check_ins.selectors import has_asked_to_be_checked_in_by
 from hearth.conversations.models import AllowFrom, MessagingSettings
 from hearth.forum.models import Post
 
@@ -61,14 +62,23 @@ def why_cannot_start_with(sender: User, recipient: User, now: datetime | None = 
 
 
 def _why_blocked(sender: User, recipient: User) -> str | None:
-    if MemberMute.objects.filter(member=recipient, muted=sender, is_block=True).exists():
+    """A block either way stops messages (one query): the blocked member reads only the
+    neutral refusal; the blocker is reminded that they blocked."""
+    blockers = set(
+        MemberMute.objects.filter(
+            Q(member=recipient, muted=sender) | Q(member=sender, muted=recipient), is_block=True
+        ).values_list("member_id", flat=True)
+    )
+    if recipient.pk in blockers:
         return cannot_message_text()
-    if MemberMute.objects.filter(member=sender, muted=recipient, is_block=True).exists():
+    if sender.pk in blockers:
         return _("You have blocked this member. Unblock them first to write to them.")
     return None
 
 
 def _why_not_by_their_choice(sender: User, recipient: User, now: datetime) -> str | None:
+    if has_asked_to_be_checked_in_by(recipient, sender, now):
+        return None  # they asked this member to check in during their therapist's break
     allow_from = allow_from_for(recipient, now)
     if allow_from == AllowFrom.NOBODY:
         return cannot_message_text()
@@ -90,8 +100,9 @@ def why_cannot_write_in(
         return _("While your account is suspended you can write only to the moderators.")
     if len(others) == 1 and not with_moderator:
         (other,) = others
-        if MemberMute.objects.filter(member=other, muted=sender, is_block=True).exists():
-            return cannot_message_text()
+        # Both ways, as for starting one: a blocker writing on would leave the member they
+        # blocked unable to answer, which would tell them.
+        return _why_blocked(sender, other)
     return None
 
 

@@ -201,3 +201,20 @@ def find_message_for_request(author: User, request_key: str) -> Message | None:
     if not request_key:
         return None
     return Message.objects.filter(author=author, request_key=request_key[:64]).first()
+
+
+def one_to_one_conversation_between(member: User, other: User) -> int | None:
+    """The one-to-one conversation ``member`` and ``other`` are both still in (the most
+    recently active, should there be several), or None."""
+    theirs = Participant.objects.filter(
+        conversation_id=OuterRef("conversation_id"), member=other, left_at__isnull=True
+    )
+    return (
+        Participant.objects.filter(
+            member=member, left_at__isnull=True, conversation__is_group=False
+        )
+        .filter(Exists(theirs))
+        .order_by("-last_message_at", "-conversation_id")
+        .values_list("conversation_id", flat=True)
+        .first()
+    )

@@ -57,6 +57,18 @@ class PostExcerpt:
     is_own_post: bool
 
 
+@dataclass(frozen=True)
+class Messaging:
+    """What the conversations app answers about two members, for the toolkit's check-ins
+    from peers: ``may_start(sender, recipient)``, whether ``sender`` may start a
+    conversation with ``recipient`` now (blocks either way, their choice, suspensions);
+    ``conversation_between(member, other)``, the id of the one-to-one conversation both
+    are still in, if there is one."""
+
+    may_start: Callable[[User, User], bool]
+    conversation_between: Callable[[User, User], int | None]
+
+
 CrisisContactsProvider = Callable[["User"], CrisisContacts | None]
 PostExcerptProvider = Callable[["User", int], PostExcerpt | None]
 # The member's whole toolkit as plain JSON values, for their own data export.
@@ -66,6 +78,7 @@ _crisis_contacts_provider: CrisisContactsProvider | None = None
 _post_excerpt_provider: PostExcerptProvider | None = None
 _toolkit_export_provider: ToolkitExportProvider | None = None
 _toolkit_export_covers: dict[str, tuple[str, ...]] = {}
+_messaging: Messaging | None = None
 
 
 def register_crisis_contacts_provider(provider: CrisisContactsProvider) -> None:
@@ -87,6 +100,22 @@ def register_toolkit_export_provider(
     _toolkit_export_provider = provider
     _toolkit_export_covers.clear()
     _toolkit_export_covers.update(covers)
+
+
+def register_messaging_provider(provider: Messaging) -> None:
+    global _messaging  # noqa: PLW0603 - a registry set once at start-up
+    _messaging = provider
+
+
+def may_start_conversation(sender: User, recipient: User) -> bool:
+    """Whether ``sender`` may start a conversation with ``recipient`` (False without
+    conversations: nobody can be asked then)."""
+    return _messaging.may_start(sender, recipient) if _messaging else False
+
+
+def conversation_between(member: User, other: User) -> int | None:
+    """The one-to-one conversation ``member`` and ``other`` are both still in, if any."""
+    return _messaging.conversation_between(member, other) if _messaging else None
 
 
 def crisis_contacts_for(member: User) -> CrisisContacts | None:

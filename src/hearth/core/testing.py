@@ -1,7 +1,8 @@
 """Test helpers shared by every app's tests (a pytest plugin; see conftest.py).
 
 Factories go through the same code paths members do: a member made here has
-a verified email address, exactly as one who signed up and clicked the link.
+a verified email address, exactly as one who signed up and clicked the link,
+and has accepted the community guidelines in force (but is owed no welcome page).
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from django.test import Client
 
 from hearth.accounts.models import User
 from hearth.core.rate_counters import counter_store
+from hearth.welcome.selectors import current_guidelines
+from hearth.welcome.services import accept_guidelines
 
 TEST_PASSWORD = "correct horse battery staple"  # noqa: S105 - test-only credential
 
@@ -53,6 +56,9 @@ def make_member(db: None) -> MakeMember:
         fields.setdefault("email", f"{username}@example.org")
         member = User.objects.create_user(username=username, password=TEST_PASSWORD, **fields)
         EmailAddress.objects.create(user=member, email=member.email, verified=True, primary=True)
+        # ... and accepted the community guidelines in force, as the sign-up form asks.
+        if current := current_guidelines():
+            accept_guidelines(member=member, version=current)
         return member
 
     return make

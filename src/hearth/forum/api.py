@@ -122,6 +122,8 @@ def _content_note(sent: ContentNoteIn | None) -> services.ContentNote | None:
 
 def _invalid(error: ValidationError, *, title_codes: frozenset[str] = frozenset()) -> ApiError:
     field = "title" if error.code in title_codes else "body"
+    if error.code == "unknown_hoping_for":
+        field = "hoping_for"
     messages = list(error.messages)
     return ApiError(422, "validation_failed", " ".join(messages), fields={field: messages})
 
@@ -152,6 +154,7 @@ def _thread_out(viewer: Viewer, thread: Thread) -> ThreadOut:
         title=thread.title,
         category=_category_out(thread.category),
         author_name=thread.author_name,
+        hoping_for=list(thread.hoping_for),
         created_at=thread.created_at,
         is_pinned=thread.is_pinned,
         is_locked=thread.is_locked,
@@ -311,6 +314,7 @@ def start_thread(
             request_key=request_key,
             anonymous=payload.anonymous,
             content_note=_content_note(payload.content_note) or services.NO_CONTENT_NOTE,
+            hoping_for=payload.hoping_for,
         )
     except ValidationError as error:
         raise _invalid(error, title_codes=frozenset({"empty_title", "title_too_long"})) from error
@@ -439,14 +443,21 @@ def edit_post(request: HttpRequest, post_id: ObjectId, payload: EditPostIn) -> P
     viewer = get_viewer(request)
     post = selectors.get_readable_post_for_viewer_or_404(viewer, post_id)
     check_can_edit_post(viewer, post)
+    member = _member(request)
+    if payload.hoping_for is not None and not (
+        post.is_original_post and post.thread.author_id == member.pk
+    ):
+        message = _("Only the thread's author can say what they're hoping for.")
+        raise ApiError(422, "validation_failed", message, fields={"hoping_for": [message]})
     try:
         edited = services.edit_post(
-            editor=_member(request),
+            editor=member,
             post=post,
             body=payload.body,
             base_revision=payload.base_revision,
             reason=payload.reason,
             content_note=_content_note(payload.content_note),
+            hoping_for=payload.hoping_for,
         )
     except services.EditConflict as conflict:
         raise ApiError(

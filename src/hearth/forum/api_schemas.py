@@ -16,7 +16,7 @@ from ninja import Schema
 from pydantic import Field
 
 from hearth.core.api_schema import BodyId, Output, RequestKey, Text
-from hearth.forum.models import EDIT_REASON_MAX_LENGTH, TITLE_MAX_LENGTH, ReactionKind
+from hearth.forum.models import EDIT_REASON_MAX_LENGTH, TITLE_MAX_LENGTH, HopingFor, ReactionKind
 from hearth.forum.services import REQUEST_KEY_MAX_LENGTH
 
 # Room for a post's largest source (hearth.core.text.MAX_SOURCE_BYTES) in characters; the
@@ -24,6 +24,10 @@ from hearth.forum.services import REQUEST_KEY_MAX_LENGTH
 BODY_MAX_CHARACTERS = 200_000
 CONTENT_NOTE_TEXT_MAX_LENGTH = 120
 MOST_CONTENT_NOTE_LABELS = 50
+HOPING_FOR_VALUES = ", ".join(HopingFor.values)
+HOPING_FOR_DESCRIPTION = (
+    f"What the thread's author hopes for from replies: any of {HOPING_FOR_VALUES}."
+)
 
 assert REQUEST_KEY_MAX_LENGTH == 64  # RequestKey's bound (hearth.core.api_schema)
 
@@ -132,6 +136,7 @@ class ThreadOut(Output):
     title: str
     category: CategoryOut
     author_name: str
+    hoping_for: list[str] = Field(description=HOPING_FOR_DESCRIPTION)
     created_at: datetime
     is_pinned: bool
     is_locked: bool
@@ -153,6 +158,11 @@ class ThreadPageOut(Output):
 
 
 LabelIds = Annotated[list[BodyId], Field(max_length=MOST_CONTENT_NOTE_LABELS)]
+# Values are checked by the service (422 naming ``hoping_for``); room for repeats.
+HopingForIn = Annotated[
+    list[Annotated[Text, Field(max_length=40)]],
+    Field(max_length=2 * len(HopingFor.values), description=HOPING_FOR_DESCRIPTION),
+]
 
 
 class ContentNoteIn(Schema):
@@ -165,6 +175,7 @@ class NewThreadIn(Schema):
     body: Annotated[Text, Field(max_length=BODY_MAX_CHARACTERS)]
     anonymous: bool = False
     content_note: ContentNoteIn | None = None
+    hoping_for: HopingForIn = Field(default_factory=list)
     request_key: RequestKey = ""
 
 
@@ -183,6 +194,13 @@ class EditPostIn(Schema):
     reason: Annotated[Text, Field(max_length=EDIT_REASON_MAX_LENGTH)] = ""
     content_note: ContentNoteIn | None = Field(
         default=None, description="Leave out to keep the post's content note."
+    )
+    hoping_for: HopingForIn | None = Field(
+        default=None,
+        description=(
+            "Only for the thread's author editing its original post (422 otherwise); leave out "
+            "to keep it. " + HOPING_FOR_DESCRIPTION
+        ),
     )
 
 

@@ -10,7 +10,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from hearth.core.text import MAX_SOURCE_BYTES
-from hearth.forum.models import EDIT_REASON_MAX_LENGTH, TITLE_MAX_LENGTH, ReactionKind
+from hearth.forum.models import EDIT_REASON_MAX_LENGTH, TITLE_MAX_LENGTH, HopingFor, ReactionKind
 from hearth.forum.services import ContentNote, too_long_message
 from hearth.safety.models import ContentNoteLabel
 
@@ -130,6 +130,26 @@ class ContentNoteFields(forms.Form):
         return bool(self.cleaned_data.get("anonymous"))
 
 
+class HopingForField(forms.MultipleChoiceField):
+    """What a thread's author hopes for from replies: any of four, or none (a fieldset of
+    checkboxes, which works without JavaScript)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            label=_("What I'm hoping for (optional)"),
+            choices=HopingFor.choices,
+            required=False,
+            widget=forms.CheckboxSelectMultiple,
+            help_text=_("Tick any that fit: people replying see it above where they write."),
+        )
+
+
+class HopingForForm(forms.Form):
+    """The wishes alone: carried through a preview made without JavaScript."""
+
+    hoping_for = HopingForField()
+
+
 class ReplyForm(ContentNoteFields):
     body = BodyField()
     request_key = RequestKeyField()
@@ -137,7 +157,7 @@ class ReplyForm(ContentNoteFields):
 
 
 class NewThreadForm(ContentNoteFields):
-    field_order = ["title", "body", "content_notes", "content_note_text", "anonymous"]
+    field_order = ["title", "body", "content_notes", "content_note_text", "anonymous", "hoping_for"]
     title = forms.CharField(
         label=_("Title"),
         max_length=TITLE_MAX_LENGTH,
@@ -148,12 +168,14 @@ class NewThreadForm(ContentNoteFields):
     )
     body = BodyField()
     request_key = RequestKeyField()
+    hoping_for = HopingForField()
 
 
 class EditPostForm(ContentNoteFields):
     takes_anonymous = False
-    field_order = ["body", "content_notes", "content_note_text", "reason"]
+    field_order = ["body", "content_notes", "content_note_text", "hoping_for", "reason"]
     body = BodyField()
+    hoping_for = HopingForField()
     reason = forms.CharField(
         label=_("Reason for editing (optional)"),
         max_length=EDIT_REASON_MAX_LENGTH,
@@ -161,6 +183,18 @@ class EditPostForm(ContentNoteFields):
         help_text=_("Shown in the post's history."),
     )
     base_revision = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, *args: Any, offers_hoping_for: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Only the thread's author, editing its original post, says what they hope for.
+        if not offers_hoping_for:
+            del self.fields["hoping_for"]
+
+    def chosen_hoping_for(self) -> list[str] | None:
+        """The wishes to save, or None to keep the thread's as they are."""
+        if "hoping_for" not in self.fields:
+            return None
+        return list(self.cleaned_data.get("hoping_for") or [])
 
 
 class PreviewForm(forms.Form):

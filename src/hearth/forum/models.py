@@ -71,6 +71,24 @@ class CategoryModerator(models.Model):
         return f"{self.member} moderates {self.category}"
 
 
+class HopingFor(models.TextChoices):
+    """What kind of replies a thread's author hopes for (any of them, or none)."""
+
+    JUST_LISTENING = "just_listening", _("Just listening")
+    SHARED_EXPERIENCES = "shared_experiences", _("Shared experiences")
+    ADVICE_WELCOME = "advice_welcome", _("Advice welcome")
+    HUGS = "hugs", _("Hugs")
+
+
+# The same wishes inside a sentence ("Willow is hoping for: just listening, hugs").
+HOPING_FOR_PHRASES = {
+    HopingFor.JUST_LISTENING: _("just listening"),
+    HopingFor.SHARED_EXPERIENCES: _("shared experiences"),
+    HopingFor.ADVICE_WELCOME: _("advice welcome"),
+    HopingFor.HUGS: _("hugs"),
+}
+
+
 class Thread(models.Model):
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="threads")
     title = models.CharField(_("title"), max_length=TITLE_MAX_LENGTH)
@@ -87,6 +105,9 @@ class Thread(models.Model):
     # The original post's content notes, copied here so lists can leave out
     # threads a member chose to hide.
     content_notes = models.ManyToManyField(ContentNoteLabel, blank=True, related_name="+")
+    # What the author hopes for from replies: HopingFor values, in that order (a list
+    # rather than an array column, for SQLite and PostgreSQL alike).
+    hoping_for = models.JSONField(default=list, blank=True)
     # Denormalised for lists; updated with F() in the writing transaction.
     last_position = models.PositiveIntegerField(default=1)
     reply_count = models.PositiveIntegerField(default=0)
@@ -113,6 +134,15 @@ class Thread(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("forum:thread", kwargs={"thread_id": self.pk})
+
+    @property
+    def hoping_for_text(self) -> str:
+        """The author's wishes as words for a sentence, in the reader's language."""
+        return ", ".join(
+            str(HOPING_FOR_PHRASES[HopingFor(value)])
+            for value in self.hoping_for
+            if value in HopingFor.values
+        )
 
 
 class PostQuerySet(models.QuerySet["Post"]):

@@ -34,13 +34,14 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from hearth.accounts.models import User
+from hearth.accounts.muted_words import MutedWords
 from hearth.forum.listings import ThreadSummary
 from hearth.forum.models import REACTION_COUNT_FIELDS, Category, Post, ReactionKind
 from hearth.forum.post_rows import PostRow
 from hearth.forum.selectors import PostView
 
 # Bump when the fragment templates or this module's markup change.
-FRAGMENT_VERSION = 6
+FRAGMENT_VERSION = 7
 FRAGMENT_TIMEOUT_SECONDS = 24 * 3600
 REACTION_EMOJI: dict[str, str] = {
     ReactionKind.HUG: "\N{HUGGING FACE}",
@@ -215,7 +216,7 @@ def _article_facts(view: PostView, *, is_moderator: bool) -> str:
     flags = (
         view.is_folded_by_note, view.is_from_muted_member, view.is_hidden, view.shows_hidden_text,
         view.is_held, view.is_own, view.viewer_is_member, view.can_edit, view.can_delete,
-        view.can_react, is_moderator, view.is_saved,
+        view.can_react, is_moderator, view.is_saved, view.is_folded_by_word,
     )  # fmt: skip
     counts = (post.hug_count, post.heart_count, post.thanks_count, post.me_too_count)
     return "".join("1" if flag else "0" for flag in flags) + "\x1f".join(
@@ -314,38 +315,54 @@ def _render_list_items(
     return mark_safe("".join(html))  # noqa: S308 - rendered by the item template
 
 
-def render_thread_rows(rows: Sequence[ThreadSummary], *, show_category: bool) -> SafeString:
-    """The rows of a thread list."""
+def render_thread_rows(
+    rows: Sequence[ThreadSummary], *, show_category: bool, muted_words: MutedWords | None = None
+) -> SafeString:
+    """The rows of a thread list; a title with one of the reader's ``muted_words`` is
+    folded (decided here for each reader, and part of the row's key)."""
     reader = reader_key()
     items = []
     for row in rows:
+        title_is_muted = muted_words is not None and muted_words.found_in(row.title)
         shown = (
             row.title, row.author_name, row.reply_count, row.last_poster_name,
             row.last_post_at.isoformat(), row.is_pinned, row.is_locked, row.is_unread,
             show_category, row.category_slug if show_category else "",
-            row.category_name if show_category else "", reader,
+            row.category_name if show_category else "", reader, title_is_muted,
         )  # fmt: skip
-        context = {"row": row, "show_category": show_category}
+        context = {"row": row, "show_category": show_category, "title_is_muted": title_is_muted}
         items.append((_list_item_key("thread-row", row.pk, shown), row.last_post_at, context))
     return _render_list_items("forum/_thread_row.html", items)
 
 
 def render_category_cards(
-    categories: Sequence[Category], listed_thread_ids: frozenset[int]
+    categories: Sequence[Category],
+    listed_thread_ids: frozenset[int],
+    muted_words: MutedWords | None = None,
 ) -> SafeString:
     """The home page's category cards; each names its latest thread only if the reader
-    would see that thread in a list."""
+    would see that thread in a list, and folds its title if it has one of the reader's
+    ``muted_words``."""
     reader = reader_key()
     items = []
     for category in categories:
         names_thread = category.last_thread_id in listed_thread_ids
+        title_is_muted = (
+            names_thread
+            and muted_words is not None
+            and muted_words.found_in(category.last_thread_title)
+        )
         shown = (
             category.name, category.slug, category.description, category.thread_count,
             category.last_post_at.isoformat() if category.last_post_at else "",
             category.last_thread_id if names_thread else "",
-            category.last_thread_title if names_thread else "", reader,
+            category.last_thread_title if names_thread else "", reader, title_is_muted,
         )  # fmt: skip
-        context = {"category": category, "names_thread": names_thread}
+        context = {
+            "category": category,
+            "names_thread": names_thread,
+            "title_is_muted": title_is_muted,
+        }
         key = _list_item_key("category-card", category.pk, shown)
         items.append((key, category.last_post_at, context))
     return _render_list_items("forum/_category_card.html", items)

@@ -11,6 +11,7 @@ from django.db.models.functions import Lower
 from django.http import Http404
 
 from hearth.accounts.models import MemberMute, User
+from hearth.accounts.muted_words import MutedWords, muted_words_of
 from hearth.accounts.selectors import muted_member_ids
 from hearth.core.http import SignInRequired
 from hearth.core.raw_rows import ModelColumns, fetch_one
@@ -35,6 +36,7 @@ from hearth.forum.permissions import (
 )
 from hearth.forum.post_rows import PostRow, page_post_rows
 from hearth.forum.viewer import ANONYMOUS, Viewer
+from hearth.forum.word_folds import posts_with_muted_words
 from hearth.safety.models import NoteChoice, QueueItem, QueueKind
 from hearth.safety.selectors import labels_with_choices
 
@@ -189,6 +191,8 @@ class PostView:
     can_delete: bool
     can_react: bool
     is_saved: bool = False  # the viewer bookmarked it
+    # Folded behind "Contains a word you muted" (never the viewer's own post).
+    is_folded_by_word: bool = False
 
     @property
     def has_content_note(self) -> bool:
@@ -215,9 +219,11 @@ class ThreadPage:
 
 @dataclass(frozen=True)
 class ViewerContext:
-    """What the viewer chose that changes every post: mutes and content-note preferences."""
+    """What the viewer chose that changes every post: mutes, muted words and content-note
+    preferences."""
 
     muted_member_ids: frozenset[int] = frozenset()
+    muted_words: MutedWords | None = None  # from the member's row: no query
     note_preferences: dict[int, str] = field(default_factory=dict)
     label_names: dict[int, str] = field(default_factory=dict)
     offered_labels: tuple[tuple[int, str], ...] = ()
@@ -231,6 +237,7 @@ def get_viewer_context(viewer: Viewer, *, muted: frozenset[int] | None = None) -
         muted = muted_member_ids(viewer.member) if viewer.member else frozenset()
     return ViewerContext(
         muted_member_ids=muted,
+        muted_words=muted_words_of(viewer.member),
         note_preferences=labels.choices,
         label_names=labels.names,
         offered_labels=labels.offered,
@@ -258,6 +265,7 @@ def _post_view(
     own_reactions: frozenset[str],
     *,
     is_saved: bool = False,
+    is_folded_by_word: bool = False,
 ) -> PostView:
     viewer = rules.viewer
     note_labels, folded = content_note_fold(post.note_label_ids, post.content_note_text, context)
@@ -284,6 +292,7 @@ def _post_view(
         can_delete=rules.why_cannot_delete(post) is None,
         can_react=rules.why_cannot_react(post) is None,
         is_saved=is_saved,
+        is_folded_by_word=is_folded_by_word and not is_own,
     )
 
 
@@ -329,8 +338,16 @@ def get_thread_page(viewer: Viewer, thread: Thread, page: int, *, newest_first: 
         first_unread = read_position + 1
     # Whether the viewer saved each post comes with the posts' query (an EXISTS per row,
     # beside their reactions), so the Save / Saved toggle costs the page no query.
+    worded = posts_with_muted_words(posts, context.muted_words, reader_id=viewer.member_id)
     views = [
-        _post_view(rules, post, context, post.reader_reactions, is_saved=post.reader_saved)
+        _post_view(
+            rules,
+            post,
+            context,
+            post.reader_reactions,
+            is_saved=post.reader_saved,
+            is_folded_by_word=post.pk in worded,
+        )
         for post in posts
     ]
     return ThreadPage(
@@ -366,8 +383,16 @@ def get_posts_after(viewer: Viewer, thread: Thread, position: int) -> list[PostV
         row.author_id for row in rows if row.reader_muted_author and row.author_id is not None
     )
     context = get_viewer_context(viewer, muted=muted)
+    worded = posts_with_muted_words(rows, context.muted_words, reader_id=viewer.member_id)
     return [
-        _post_view(rules, row, context, row.reader_reactions, is_saved=row.reader_saved)
+        _post_view(
+            rules,
+            row,
+            context,
+            row.reader_reactions,
+            is_saved=row.reader_saved,
+            is_folded_by_word=row.pk in worded,
+        )
         for row in rows
     ]
 
@@ -377,9 +402,10 @@ def get_post_view(viewer: Viewer, post: Post) -> PostView:
     own = get_own_reactions(viewer.member, post) if viewer.member else frozenset()
     saved = viewer.member is not None and is_saved_by(viewer.member, post)
     rules = ThreadRules(viewer, post.thread)
-    return _post_view(
-        rules, PostRow.from_post(post), get_viewer_context(viewer), own, is_saved=saved
-    )
+    row = PostRow.from_post(post)
+    context = get_viewer_context(viewer)
+    worded = posts_with_muted_words([row], context.muted_words, reader_id=viewer.member_id)
+    return _post_view(rules, row, context, own, is_saved=saved, is_folded_by_word=row.pk in worded)
 
 
 def get_post_views_for_visitor(posts: list[Post]) -> list[PostView]:
@@ -512,19 +538,22 @@ MENTION_SUGGESTIONS = 8
 def list_mentionable_members(member: User, place: Thread | Category, prefix: str) -> list[User]:
     """The composer's @-suggestions: up to eight members who may see ``place`` (a thread,
     or the category of a new thread) whose username or display name starts with
-    ``prefix``, in any case; never the member, nor anyone either of them has blocked."""
+    ``prefix``, in any case; never the member, nor anyone they blocked.
+
+    Someone who blocked the member is suggested like anyone else: leaving them out would
+    tell the member they are blocked, and a mention of them notifies nothing anyway
+    (``services.without_blockers``)."""
     if not prefix:
         return []
     if isinstance(place, Thread):
         audience = visibility.thread_audience(place)
     else:
         audience = visibility.category_audience(place)
-    blocks = MemberMute.objects.filter(is_block=True)
+    blocked = MemberMute.objects.filter(member=member, is_block=True).values("muted_id")
     return list(
         audience.filter(Q(username__istartswith=prefix) | Q(display_name__istartswith=prefix))
         .exclude(pk=member.pk)
-        .exclude(pk__in=blocks.filter(member=member).values("muted_id"))
-        .exclude(pk__in=blocks.filter(muted=member).values("member_id"))
+        .exclude(pk__in=blocked)
         .order_by(Lower("username"))
         .only("username", "display_name")[:MENTION_SUGGESTIONS]
     )

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from hearth.accounts.models import User
+from hearth.accounts.models import MemberMute, User
 from hearth.core.database_trouble import best_effort
 from hearth.core.events import publish
 from hearth.core.text import MAX_SOURCE_BYTES, RENDER_VERSION, SourceTooLong
@@ -46,6 +46,7 @@ from hearth.forum.models import (
     CategoryReadMark,
     Draft,
     FollowLevel,
+    HopingFor,
     Post,
     PostRevision,
     Reaction,
@@ -109,6 +110,21 @@ class ContentNote:
 NO_CONTENT_NOTE = ContentNote()
 
 
+def clean_hoping_for(values: Iterable[str]) -> list[str]:
+    """What a thread's author hopes for, each once and in ``HopingFor``'s order.
+
+    Raises ValidationError (code ``unknown_hoping_for``) for anything else.
+    """
+    wanted = set(values)
+    if not wanted <= set(HopingFor.values):
+        raise ValidationError(
+            _("Choose what you're hoping for from: %(choices)s.")
+            % {"choices": ", ".join(HopingFor.values)},
+            code="unknown_hoping_for",
+        )
+    return [value for value in HopingFor.values if value in wanted]
+
+
 def start_thread(
     *,
     author: User,
@@ -118,13 +134,18 @@ def start_thread(
     request_key: str,
     anonymous: bool = False,
     content_note: ContentNote = NO_CONTENT_NOTE,
+    hoping_for: Iterable[str] = (),
 ) -> Thread:
-    """Create a thread with its original post; the same request_key creates it once."""
+    """Create a thread with its original post; the same request_key creates it once.
+
+    ``hoping_for`` is what the author hopes for from replies (``HopingFor`` values).
+    """
     viewer = viewer_for(author)
     check_can_start_thread(viewer, category)
     if anonymous:
         check_can_post_anonymously(viewer, category)
     title = _clean_title(title)
+    wishes = clean_hoping_for(hoping_for)
     if existing := _post_for_request(author, request_key, body):
         return existing.thread
     rendered = _render(body)
@@ -145,6 +166,7 @@ def start_thread(
                 last_post_at=now,
                 last_poster_name=author.display_name,
                 is_held=held,
+                hoping_for=wishes,
             )
             name = _public_name(thread, author, anonymous=anonymous)
             post = _insert_post(
@@ -281,9 +303,10 @@ def _announce(
     if held:
         publish(PostHeld(**ids, author_id=post.author_id))
         return
-    mentioned = [
-        member_id for member_id in post.mentioned_member_ids if member_id != post.author_id
-    ]
+    mentioned = without_blockers(
+        [member_id for member_id in post.mentioned_member_ids if member_id != post.author_id],
+        author_id=post.author_id,
+    )
     publish(
         PostPublished(
             **ids,
@@ -397,16 +420,24 @@ def edit_post(
     base_revision: int,
     reason: str = "",
     content_note: ContentNote | None = None,
+    hoping_for: Iterable[str] | None = None,
 ) -> Post:
-    """Save a new revision of a post (and, if given, its content note).
+    """Save a new revision of a post (and, if given, its content note, and for the
+    original post's author, what they hope for from replies).
 
     Raises EditConflict, changing nothing, when ``base_revision`` is not the
     post's current revision: someone saved in between, and both texts must
     survive for the editor to merge. An edit is publishing too, so it is
-    checked for crisis signals like a new post.
+    checked for crisis signals like a new post. PermissionDenied when
+    ``hoping_for`` is given by anyone but the thread's author, or for a reply.
     """
     viewer = viewer_for(editor)
     check_can_edit_post(viewer, post)
+    wishes = None
+    if hoping_for is not None:
+        if not post.is_original_post or editor.pk != post.thread.author_id:
+            raise PermissionDenied(_("Only the thread's author can say what they're hoping for."))
+        wishes = clean_hoping_for(hoping_for)
     rendered = _render(body)
     # A post already over the limit (written before it, or by someone it did not hold)
     # can still be corrected: only mentioning someone new is refused.
@@ -432,6 +463,9 @@ def edit_post(
             )
         if content_note is not None:
             _set_content_note(current, content_note)
+        if wishes is not None and wishes != post.thread.hoping_for:
+            Thread.objects.filter(pk=post.thread_id).update(hoping_for=wishes)
+            post.thread.hoping_for = wishes
         if current.body != body:
             now = timezone.now()
             number = current.revision + 1
@@ -460,7 +494,7 @@ def edit_post(
                     category_id=post.thread.category_id,
                     editor_id=editor.pk,
                     revision=number,
-                    mentioned_member_ids=mentioned,
+                    mentioned_member_ids=without_blockers(mentioned, author_id=current.author_id),
                 )
             )
             if signals and not has_open_check_in(post_id=post.pk):
@@ -638,6 +672,23 @@ def _render(body: str) -> RenderedPost:
         return render_post_body(body)
     except SourceTooLong as error:
         raise ValidationError(too_long_message(), code="too_long") from error
+
+
+def without_blockers(member_ids: list[int], *, author_id: int | None) -> list[int]:
+    """Leave out the members who blocked the author: a blocked member's @mention of them is
+    no mention (no event, no notification), checked when the post is published (CARE.md).
+
+    The text stays as written, the name linked like any other: anything else would tell the
+    writer they are blocked. One query; none without mentions.
+    """
+    if not member_ids or author_id is None:
+        return member_ids
+    blocking = set(
+        MemberMute.objects.filter(
+            member_id__in=member_ids, muted_id=author_id, is_block=True
+        ).values_list("member_id", flat=True)
+    )
+    return [member_id for member_id in member_ids if member_id not in blocking]
 
 
 def mentioned_member_ids(rendered: RenderedPost, *, author_id: int | None) -> list[int]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from django.conf import settings
 from django.contrib import messages
@@ -33,6 +33,7 @@ from hearth.forum.diffs import revision_diffs
 from hearth.forum.forms import (
     DraftForm,
     EditPostForm,
+    HopingForForm,
     MentionLookupForm,
     NewThreadForm,
     PreviewForm,
@@ -185,6 +186,7 @@ def new_thread(request: HttpRequest, slug: str) -> HttpResponse:
                 request_key=form.cleaned_data["request_key"] or new_request_key(),
                 anonymous=form.is_anonymous(),
                 content_note=form.content_note(),
+                hoping_for=form.cleaned_data["hoping_for"],
             )
         except ValidationError as error:
             _apply_errors(form, error, "title" if error.code == "empty_title" else "body")
@@ -341,6 +343,8 @@ def edit_post(request: HttpRequest, post_id: int) -> HttpResponse:
     post = selectors.get_readable_post_for_viewer_or_404(viewer, post_id)
     # The form holds the post's Markdown source: only for those who may edit it.
     check_can_edit_post(viewer, post)
+    # The thread's author, editing its original post, may change what they hope for.
+    offers_hoping_for = post.is_original_post and post.thread.author_id == _member(request).pk
     if request.method == "GET":
         form = EditPostForm(
             initial={
@@ -348,10 +352,12 @@ def edit_post(request: HttpRequest, post_id: int) -> HttpResponse:
                 "base_revision": post.revision,
                 "content_notes": list(post.note_label_ids),
                 "content_note_text": post.content_note_text,
-            }
+                "hoping_for": post.thread.hoping_for,
+            },
+            offers_hoping_for=offers_hoping_for,
         )
         return render(request, "forum/edit_post.html", {"post": post, "form": form})
-    form = EditPostForm(request.POST)
+    form = EditPostForm(request.POST, offers_hoping_for=offers_hoping_for)
     if form.is_valid():
         try:
             edited = services.edit_post(
@@ -361,6 +367,7 @@ def edit_post(request: HttpRequest, post_id: int) -> HttpResponse:
                 base_revision=form.cleaned_data["base_revision"],
                 reason=form.cleaned_data["reason"],
                 content_note=form.content_note(),
+                hoping_for=form.chosen_hoping_for(),
             )
         except services.EditConflict as conflict:
             merged = EditPostForm(
@@ -370,7 +377,9 @@ def edit_post(request: HttpRequest, post_id: int) -> HttpResponse:
                     "base_revision": conflict.current_revision,
                     "content_notes": form.cleaned_data["content_notes"],
                     "content_note_text": form.cleaned_data["content_note_text"],
-                }
+                    "hoping_for": form.chosen_hoping_for() or [],
+                },
+                offers_hoping_for=offers_hoping_for,
             )
             context = {"post": post, "form": merged, "conflict": conflict}
             return render(request, "forum/edit_conflict.html", context, status=409)
@@ -448,7 +457,7 @@ def preview(request: HttpRequest) -> HttpResponse:
         if not private_message and find_crisis_signals(
             form.cleaned_data["body"], language=member.language
         ):
-            crisis_panel = _crisis_panel_context(member, item=None)
+            crisis_panel = _crisis_panel_context(member, item=None, stage="preview")
     if request.htmx or "next_action" not in request.POST:  # type: ignore[attr-defined]
         status = 200 if form.is_valid() else 400
         context = {"form": form, "html": html, "crisis_panel": crisis_panel}
@@ -464,6 +473,11 @@ def preview(request: HttpRequest) -> HttpResponse:
         "title": request.POST.get("title", ""),
         "request_key": request.POST.get("request_key", "") or new_request_key(),
         "has_title": "title" in request.POST,
+        # What the author hopes for (a new thread, or its original post being edited):
+        # kept through the preview like the text.
+        "hoping_for_form": HopingForForm(request.POST)
+        if "title" in request.POST or "hoping_for" in request.POST
+        else None,
     }
     return render(request, "forum/preview.html", context, status=200 if form.is_valid() else 400)
 
@@ -543,6 +557,7 @@ def set_reply_order(request: HttpRequest) -> HttpResponse:
 # --- Care: the private crisis panel, check-ins, muting a thread ----------------------
 
 CRISIS_PANEL_SESSION_KEY = "hearth_crisis_panel"
+PanelStage = Literal["preview", "held", "published"]
 
 
 def _remember_crisis_panel(request: HttpRequest, post: Post) -> None:
@@ -552,15 +567,21 @@ def _remember_crisis_panel(request: HttpRequest, post: Post) -> None:
             "post_id": post.pk,
             "thread_id": post.thread_id,
             "item_id": post.check_in_item_id,
+            "held": post.is_held,
         }
 
 
-def _crisis_panel_context(member: User, item: QueueItem | None) -> dict[str, Any]:
+def _crisis_panel_context(
+    member: User, item: QueueItem | None, *, stage: PanelStage
+) -> dict[str, Any]:
     return {
         "contacts": crisis_contacts_for_member(member),
         "coverage": coverage_at(timezone.now()),
         "check_in_item_id": item.pk if item else None,
         "asked_for_check_in": bool(item and item.asked_for_check_in),
+        # What the panel may say about the post: not "it is up" in a preview, nor
+        # while it waits for a moderator's approval.
+        "stage": stage,
     }
 
 
@@ -573,7 +594,8 @@ def _crisis_panel_for(
         return None
     del request.session[CRISIS_PANEL_SESSION_KEY]
     item = get_check_in_for_author(viewer.member, remembered["item_id"])
-    return _crisis_panel_context(viewer.member, item)
+    stage: PanelStage = "held" if remembered.get("held") else "published"
+    return _crisis_panel_context(viewer.member, item, stage=stage)
 
 
 @require_POST
@@ -585,7 +607,9 @@ def ask_for_check_in(request: HttpRequest, item_id: int) -> HttpResponse:
         raise Http404
     safety_services.ask_for_check_in(item=item)
     item.asked_for_check_in = True
-    context = {"crisis_panel": _crisis_panel_context(member, item), "post_id": item.post_id}
+    held = item.post_id is not None and Post.objects.filter(pk=item.post_id, is_held=True).exists()
+    panel = _crisis_panel_context(member, item, stage="held" if held else "published")
+    context = {"crisis_panel": panel, "post_id": item.post_id}
     return render(request, "forum/check_in_asked.html", context)
 
 

@@ -23,7 +23,11 @@ post's text -- the thread page, its history, the quote, the edit form, the
 reactions -- asks ``can_read_post`` through ``get_readable_post_for_viewer_or_404``.
 
 A fully suspended member sees nothing of the forum until the suspension ends
-(``Viewer.is_paused``); a partial suspension still lets them read.
+(``Viewer.is_paused``); a partial suspension still lets them read. A member taking
+a break sees nothing of it either until the break ends (``is_paused`` too, for the
+same reading rule; a break is their choice, not a sanction). The audience forms
+leave out a fully suspended member but not one on a break, who is told as ever
+(unseen until they are back) and stays mentionable: others see nothing different.
 """
 
 from __future__ import annotations

@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+from django.utils import timezone
+
 from hearth.accounts.models import User
 from hearth.conversations.models import Message, Participant
 from hearth.forum.models import Post, Thread
@@ -85,8 +87,11 @@ def open_listener(
     member: User, *, thread_id: int | None, conversation_id: int | None
 ) -> Listener | None:
     """A listener for the member's tab, or None if they may not see the thread or are not
-    in the conversation (the same answer as for one that does not exist)."""
+    in the conversation (the same answer as for one that does not exist). A member taking
+    a break hears nothing at all until it ends."""
     viewer = viewer_for(member)
+    if viewer.is_on_break:
+        return None
     if thread_id is not None:
         thread = Thread.objects.select_related("category").filter(pk=thread_id).first()
         if thread is None or not can_see_thread(viewer, thread):
@@ -109,6 +114,11 @@ def deliverable(
         for topic in listener.topics:
             by_topic[topic].append(listener)
     wanted = [row for row in rows if row.topic in by_topic and row.kind in _EVENT_FOR]
+    # A stream opened before its member began a break hears nothing more (asked here,
+    # when delivering, as the visibility policy is).
+    resting = _members_on_break(
+        {listener.member_id for row in wanted for listener in by_topic[row.topic]}
+    )
     facts = _Facts(
         posts=_posts([row for row in wanted if row.kind in (REPLY, POST_CHANGED)]),
         counts=_unread_counts([row for row in wanted if row.kind == BELL]),
@@ -120,6 +130,8 @@ def deliverable(
     for row in wanted:
         shared: Outgoing | None = None  # a row's event is the same for every stream...
         for listener in by_topic[row.topic]:
+            if listener.member_id in resting:
+                continue
             event = _EVENT_FOR[row.kind](row, listener, facts)
             if event is None:
                 continue
@@ -221,6 +233,13 @@ def _posts(rows: list[LiveEvent]) -> dict[int, Post]:
     # Whether a viewer may see a post needs its flags, not its text.
     posts = Post.objects.select_related("thread__category").defer("body", "body_html")
     return posts.in_bulk(ids)
+
+
+def _members_on_break(member_ids: set[int]) -> frozenset[int]:
+    if not member_ids:
+        return frozenset()
+    resting = User.objects.filter(pk__in=member_ids, break_until__gt=timezone.now())
+    return frozenset(resting.values_list("pk", flat=True))
 
 
 def _unread_counts(rows: list[LiveEvent]) -> dict[int, int]:

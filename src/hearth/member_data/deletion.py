@@ -77,12 +77,17 @@ WHAT_DELETION_DOES = {
     "between_sessions.CopingPlan": "deleted",
     "between_sessions.MemberCard": "deleted",
     "between_sessions.TherapistBreak": "deleted",
+    "between_sessions.PeerCheckIn": "deleted, those they asked for and those they were asked; "
+    "the other member's notifications of them are withdrawn (notifications.departure)",
     "member_data.DataExport": "deleted, with the archive files",
     "member_data.AccountDeletion": "deleted; the deletion is recorded in the tombstone list",
     "admin.LogEntry": "deleted (an administrator's own admin history)",
     "account.EmailAddress": "deleted",
     "mfa.Authenticator": "deleted",
     "api.AccessToken": "deleted: the member's API tokens stop working with the account",
+    "welcome.GuidelinesAcceptance": "deleted",
+    "welcome.Welcome": "deleted",
+    "welcome.GuidelinesVersion": "kept (the community's text); it no longer names who published it",
 }
 
 

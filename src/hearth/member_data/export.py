@@ -54,6 +54,8 @@ from django_stubs_ext import StrPromise
 
 from hearth.accounts.models import MemberMute, User
 from hearth.accounts.sessions import session_expiry_dates_of
+from hearth.between_sessions.peer_check_ins.export import COVERS as PEER_CHECK_IN_COVERS
+from hearth.between_sessions.peer_check_ins.export import peer_check_ins_export_for
 from hearth.conversations.models import MessageDraft, Participant
 from hearth.conversations.permissions import allow_from_for
 from hearth.conversations.selectors import (
@@ -90,6 +92,7 @@ from hearth.notifications.models import MODERATOR_KINDS, Kind, Notification
 from hearth.notifications.selectors import may_see
 from hearth.notifications.wording import headline, reason_given
 from hearth.safety.models import ContentNoteLabel, ContentNotePreference, QueueItem, QueueKind
+from hearth.welcome.selectors import guidelines_record_of
 
 logger = logging.getLogger(__name__)
 
@@ -201,6 +204,7 @@ def _profile(source: Source) -> JsonObject:
         "last_signed_in_at": member.last_login,
         "suspended_until": member.suspended_until,
         "profile_address": _address(member.get_absolute_url()),
+        **guidelines_record_of(member),
     }
 
 
@@ -269,7 +273,7 @@ def _preferences(source: Source) -> JsonObject:
             "quiet_from": _time(notification_settings.quiet_from),
             "quiet_until": _time(notification_settings.quiet_until),
             "digest": notification_settings.digest,
-            "break_until": notification_settings.paused_until,
+            "break_until": member.break_until,
             "duty_hours": notification_settings.duty_hours,
         },
         "muted_and_blocked_members": [
@@ -283,6 +287,7 @@ def _preferences(source: Source) -> JsonObject:
             .select_related("muted")
             .order_by("created_at", "pk")
         ],
+        "muted_words": list(member.muted_words),
         "followed_threads": [
             {"thread": _thread_ref(source, following.thread), "level": following.level}
             for following in ThreadFollowing.objects.filter(member=member)
@@ -326,6 +331,7 @@ def _threads(source: Source) -> list[JsonObject]:
                 "started_at": thread.created_at,
                 "anonymous": anonymous,
                 "pseudonym": first.author_name if first is not None and anonymous else None,
+                "hoping_for": list(thread.hoping_for),
                 "waiting_for_approval": thread.is_held,
                 "closed_to_replies": thread.is_locked,
                 "replies": thread.reply_count,
@@ -696,8 +702,15 @@ SECTIONS: tuple[Section, ...] = (
     Section(
         key="profile",
         title=gettext_lazy("Profile"),
-        description=gettext_lazy("What you told us about yourself, and your role here."),
-        covers={"forum.CategoryModerator": ("member",)},
+        description=gettext_lazy(
+            "What you told us about yourself, your role here, and the community guidelines "
+            "you accepted."
+        ),
+        covers={
+            "forum.CategoryModerator": ("member",),
+            "welcome.GuidelinesAcceptance": ("member",),
+            "welcome.Welcome": ("member",),
+        },
         build=_profile,
     ),
     Section(
@@ -837,6 +850,16 @@ SECTIONS: tuple[Section, ...] = (
         covers=_ToolkitCovers(),
         build=_toolkit,
     ),
+    Section(
+        key="check_ins_from_members",
+        title=gettext_lazy("Check-ins from members"),
+        description=gettext_lazy(
+            "Members you asked to check in with you during a therapist's break, and members "
+            "who asked you: who, the answer and the days. Nothing from your toolkit."
+        ),
+        covers=PEER_CHECK_IN_COVERS,
+        build=lambda source: peer_check_ins_export_for(source.member),
+    ),
 )
 
 # Models with a member relation that no section exports, and why.
@@ -858,6 +881,11 @@ NOT_EXPORTED: dict[str, str] = {
     "admin.LogEntry": (
         "Changes an administrator made in the admin site: the operator's record of "
         "other members' accounts and the site's settings."
+    ),
+    "welcome.GuidelinesVersion": (
+        "The community guidelines an administrator published: the community's text, the "
+        "same for everyone and readable at /guidelines/. Which versions the member accepted "
+        "is in their profile."
     ),
 }
 
@@ -885,7 +913,10 @@ RELATIONS_NOT_EXPORTED: dict[str, str] = {
 def source_for(member: User, *, include_toolkit: bool, now: datetime) -> Source:
     """Whose data, seen as the member sees the community now (``viewer_for``)."""
     return Source(
-        member=member, viewer=viewer_for(member), include_toolkit=include_toolkit, now=now
+        member=member,
+        viewer=viewer_for(member, ignores_break=True),  # a break rests the forum, not their data
+        include_toolkit=include_toolkit,
+        now=now,
     )
 
 

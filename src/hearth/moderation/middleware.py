@@ -12,6 +12,9 @@ from django.utils import timezone
 from hearth.accounts.models import User
 
 ALLOWED_WHILE_SUSPENDED = (
+    # The private toolkit and crisis resources are never behind a sanction (CARE.md):
+    # a suspended member may be the one who needs their coping plan most.
+    "/notes/",
     "/suspended/",
     "/notices/",
     "/accounts/logout/",

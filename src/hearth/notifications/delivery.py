@@ -70,8 +70,9 @@ def settings_of(member_ids: Iterable[int]) -> dict[int, NotificationSettings]:
     }
 
 
-def is_on_break(choices: NotificationSettings, now: datetime) -> bool:
-    return choices.paused_until is not None and choices.paused_until > now
+def is_on_break(member: User, now: datetime) -> bool:
+    """Taking a break (``User.break_until``): nothing is emailed, no count is shown."""
+    return member.is_on_break(now)
 
 
 def who_muted(
@@ -101,7 +102,9 @@ def tell(tells: Iterable[Tell], *, audience: QuerySet[User] | None = None) -> li
     allowed = (audience if audience is not None else User.objects.filter(is_active=True)).filter(
         pk__in=recipient_ids
     )
-    allowed_ids = set(allowed.values_list("pk", flat=True))
+    # Members taking a break are told as ever (it waits for their return), never emailed.
+    breaks = dict(allowed.values_list("pk", "break_until"))
+    allowed_ids = set(breaks)
     muted = who_muted(allowed_ids, {each.from_member_id for each in wanted if each.from_member_id})
     choices = settings_of(allowed_ids)
     already = set(
@@ -120,7 +123,9 @@ def tell(tells: Iterable[Tell], *, audience: QuerySet[User] | None = None) -> li
         delivery = choices[recipient].delivery_for(each.kind)
         if delivery == Delivery.OFF:
             continue
-        by_email = delivery == Delivery.EMAIL and not is_on_break(choices[recipient], now)
+        resting_until = breaks[recipient]
+        on_break = resting_until is not None and resting_until > now
+        by_email = delivery == Delivery.EMAIL and not on_break
         created.append(
             Notification(
                 recipient_id=recipient,
@@ -172,10 +177,9 @@ def recount_unread(member_ids: Collection[int]) -> None:
     )
     members = User.objects.filter(pk__in=list(member_ids))
     members.update(unread_notifications=Coalesce(Subquery(unread), Value(0)))
-    # A member taking a break sees no count until it ends (CARE.md); the
-    # housekeeping that ends breaks counts again.
-    on_break = NotificationSettings.objects.filter(paused_until__gt=timezone.now())
-    members.filter(pk__in=on_break.values("member_id")).update(unread_notifications=0)
+    # A member taking a break sees no count until it ends (CARE.md); ending it counts
+    # again (``hearth.notifications.services.end_break``, and housekeeping).
+    members.filter(break_until__gt=timezone.now()).update(unread_notifications=0)
     publish(UnreadCountChanged(member_ids=sorted(member_ids)))
 
 

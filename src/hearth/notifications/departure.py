@@ -29,6 +29,8 @@ def recipients_touched_by(member: User) -> set[int]:
 
 def forget_actor(member: User, *, removed_post_ids: Collection[int] | None) -> None:
     """``removed_post_ids``: the member's removed posts, or None if they were kept."""
+    # A request to check in ends with the account that made it, whatever the choice.
+    withdraw(Notification.objects.filter(actor=member, kind=Kind.PEER_CHECK_IN))
     if removed_post_ids is None:
         Notification.objects.filter(actor=member).update(actor_name=FORMER_MEMBER)
         return

@@ -6,7 +6,8 @@ so an email exists exactly when its notification does (nothing for a rolled
 back post). Sending happens here, checked again when the task runs:
 
 * the recipient may still see what it is about (the visibility policy's
-  audience), has not read it on the site meanwhile, and is not on a break;
+  audience), has not read it on the site meanwhile, has not muted or blocked
+  the member it names since, and is not on a break;
 * quiet hours (and a moderator's duty hours) move it later, never drop it;
 * **exactly once**: a notification is claimed (pending -> sending) before the
   message leaves and marked sent after; an SMTP failure puts it back to pending
@@ -40,7 +41,7 @@ from hearth.accounts.models import User
 from hearth.core.tasks import background_task
 from hearth.forum.models import Post
 from hearth.forum.visibility import post_audience
-from hearth.notifications.delivery import is_on_break, settings_of
+from hearth.notifications.delivery import is_on_break, settings_of, who_muted
 from hearth.notifications.models import (
     Digest,
     EmailState,
@@ -129,6 +130,8 @@ def _still_wanted(notification: Notification, now: datetime) -> bool:
     recipient = notification.recipient
     if not recipient.is_active or not recipient.email or notification.read_at is not None:
         return False
+    if notification.actor_id is not None and who_muted([recipient.pk], [notification.actor_id]):
+        return False  # muted or blocked while the email waited (quiet hours): nothing from them
     post = notification.post
     return post is None or post_audience(post).filter(pk=recipient.pk).exists()
 
@@ -176,7 +179,7 @@ def send_notification_email(notification_id: int, now: datetime | None = None) -
     if notification is None:
         return EmailState.NONE
     choices = settings_of([notification.recipient_id])[notification.recipient_id]
-    if not _still_wanted(notification, now) or is_on_break(choices, now):
+    if not _still_wanted(notification, now) or is_on_break(notification.recipient, now):
         Notification.objects.filter(pk=notification.pk).update(email_state=EmailState.SKIPPED)
         return EmailState.SKIPPED
     later = email_not_before(notification.recipient, choices, notification.kind, now)
@@ -274,9 +277,11 @@ def send_digest(*, member_id: int, since: str) -> None:
     choices = (
         NotificationSettings.objects.select_related("member").filter(member_id=member_id).first()
     )
-    if choices is None or choices.digest == Digest.OFF or is_on_break(choices, timezone.now()):
+    if choices is None or choices.digest == Digest.OFF:
         return
     member = choices.member
+    if is_on_break(member, timezone.now()):
+        return
     if not member.is_active or not member.email:
         return
     items = digest_items(member, datetime.fromisoformat(since) if since else None)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import zoneinfo
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django import forms
@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from hearth.accounts.models import User
 from hearth.notifications.models import (
+    LONGEST_BREAK_DAYS,
     MODERATOR_KINDS,
     Delivery,
     Digest,
@@ -52,15 +53,6 @@ class NotificationSettingsForm(forms.Form):
         choices=Digest.choices,
         help_text=_("A short list of what is new since the last one, if anything is."),
     )
-    break_until = forms.DateField(
-        label=_("Take a break from notifications until"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        help_text=_(
-            "Until the morning of this day nothing is emailed and no count is shown; what "
-            "happens meanwhile waits here for you. Leave empty for no break."
-        ),
-    )
 
     def __init__(self, *args: Any, member: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -88,11 +80,10 @@ class NotificationSettingsForm(forms.Form):
             )
 
     @classmethod
-    def initial_for(cls, choices: NotificationSettings, member: User) -> dict[str, object]:
+    def initial_for(cls, choices: NotificationSettings) -> dict[str, object]:
         initial: dict[str, object] = {
             f"{KIND_FIELD_PREFIX}{kind.value}": choices.delivery_for(kind) for kind in Kind
         }
-        paused = choices.paused_until
         initial |= {
             "email_titles": choices.email_titles,
             "email_excerpts": choices.email_excerpts,
@@ -100,9 +91,6 @@ class NotificationSettingsForm(forms.Form):
             "quiet_until": choices.quiet_until,
             "digest": choices.digest,
             "duty_hours": choices.duty_hours,
-            "break_until": paused.astimezone(_zone(member)).date()
-            if paused and paused > timezone.now()
-            else None,
         }
         return initial
 
@@ -115,12 +103,6 @@ class NotificationSettingsForm(forms.Form):
                 _("Write the hours like “mon-fri 18:00-22:00”, with “;” between parts.")
             ) from None
         return hours
-
-    def clean_break_until(self) -> date | None:
-        until: date | None = self.cleaned_data.get("break_until")
-        if until is not None and until <= timezone.now().astimezone(_zone(self.member)).date():
-            raise forms.ValidationError(_("Choose a day after today."))
-        return until
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -142,14 +124,49 @@ class NotificationSettingsForm(forms.Form):
         choices.digest = data["digest"]
         if "duty_hours" in data:
             choices.duty_hours = data["duty_hours"]
-        until = data["break_until"]
-        choices.paused_until = (
-            datetime.combine(until, time(0, 0), tzinfo=_zone(self.member)) if until else None
-        )
         return choices
 
 
-def _zone(member: User) -> zoneinfo.ZoneInfo:
+class BreakForm(forms.Form):
+    """Take a break from the forum until a day (its start, in the member's time zone)."""
+
+    until = forms.DateField(
+        label=_("Take a break until"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_(
+            "Until the morning of this day the forum, its notifications and its emails pause "
+            "for you. Your toolkit and support resources stay here. Others see nothing "
+            "different, and you can come back early at any time."
+        ),
+    )
+
+    def __init__(self, *args: Any, member: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.member = member
+        today = timezone.now().astimezone(member_zone(member)).date()
+        widget = self.fields["until"].widget
+        widget.attrs["min"] = (today + timedelta(days=1)).isoformat()
+        widget.attrs["max"] = (today + timedelta(days=LONGEST_BREAK_DAYS)).isoformat()
+
+    def clean_until(self) -> date:
+        until: date = self.cleaned_data["until"]
+        today = timezone.now().astimezone(member_zone(self.member)).date()
+        if until <= today:
+            raise forms.ValidationError(_("Choose a day after today."), code="past")
+        if until > today + timedelta(days=LONGEST_BREAK_DAYS):
+            raise forms.ValidationError(
+                _("Choose a day within a year from today; you can take another break then."),
+                code="too_far",
+            )
+        return until
+
+    def ends_at(self) -> datetime:
+        """The moment the break ends: the start of the chosen day where the member lives."""
+        until: date = self.cleaned_data["until"]
+        return datetime.combine(until, time(0, 0), tzinfo=member_zone(self.member))
+
+
+def member_zone(member: User) -> zoneinfo.ZoneInfo:
     try:
         return zoneinfo.ZoneInfo(member.time_zone)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):

@@ -25,6 +25,8 @@ class Kind(models.TextChoices):
     CHECK_IN = "check_in", _("Answers to your check-in requests")
     REPORT = "report", _("New reports (moderators)")
     CHECK_IN_REQUEST = "check_in_request", _("Check-in requests (moderators)")
+    # A member asked me to check in while their therapist is away (between_sessions).
+    PEER_CHECK_IN = "peer_check_in", _("Members asking you to check in with them")
 
 
 MODERATOR_KINDS = frozenset({Kind.REPORT, Kind.CHECK_IN_REQUEST})
@@ -51,6 +53,7 @@ DEFAULT_DELIVERY: dict[str, str] = {
     Kind.CHECK_IN: Delivery.EMAIL,
     Kind.REPORT: Delivery.IN_APP,
     Kind.CHECK_IN_REQUEST: Delivery.EMAIL,
+    Kind.PEER_CHECK_IN: Delivery.EMAIL,
 }
 
 
@@ -118,6 +121,10 @@ class Notification(models.Model):
         return self.read_at is None
 
 
+# The longest break from the forum one can choose at a time (``User.break_until``).
+LONGEST_BREAK_DAYS = 365
+
+
 class Digest(models.TextChoices):
     OFF = "off", _("No digest")
     DAILY = "daily", _("Daily")
@@ -153,7 +160,6 @@ class NotificationSettings(models.Model):
         default=Digest.OFF,
     )
     last_digest_at = models.DateTimeField(null=True, blank=True, editable=False)
-    paused_until = models.DateTimeField(_("take a break until"), null=True, blank=True)
     duty_hours = models.CharField(
         _("my duty hours (moderators)"),
         max_length=200,

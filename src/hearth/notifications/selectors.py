@@ -57,6 +57,8 @@ def parse_cursor(cursor: str) -> tuple[datetime, int]:
 
 
 def notifications_page(viewer: Viewer, cursor: str = "") -> NotificationsPage:
+    if viewer.is_on_break:  # they wait, unseen, until the member is back (the API too)
+        return NotificationsPage(groups=[], next_cursor="")
     found = Notification.objects.filter(recipient_id=viewer.member_id).select_related(
         "thread__category", "post__thread__category", "actor"
     )

@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from hearth.accounts.models import User
 from hearth.conversations.events import ConversationRead
 from hearth.forum.events import ThreadRead
 from hearth.notifications.delivery import recount_unread
-from hearth.notifications.models import Kind, Notification, NotificationSettings
+from hearth.notifications.models import (
+    LONGEST_BREAK_DAYS,
+    Kind,
+    Notification,
+    NotificationSettings,
+)
 
 
 @transaction.atomic
@@ -54,15 +60,57 @@ def save_settings(*, member: User, choices: NotificationSettings) -> None:
     recount_unread([member.pk])
 
 
+# --- Taking a break (User.break_until; CARE.md "Mute and block") -----------------------
+
+
+@transaction.atomic
+def take_a_break(*, member: User, until: datetime) -> None:
+    """Pause the forum, its notifications and its emails for the member until ``until``
+    (``BreakForm`` says why a day is refused; here the limits are only enforced).
+    Choosing another day during a break moves its end. Nobody else is told anything."""
+    now = timezone.now()
+    if until <= now or until > now + timedelta(days=LONGEST_BREAK_DAYS + 1):
+        raise ValidationError(_("Choose a day after today and within a year."), code="when")
+    User.objects.filter(pk=member.pk).update(break_until=until, welcome_back_pending=False)
+    member.break_until, member.welcome_back_pending = until, False
+    recount_unread([member.pk])  # no count while away
+
+
+@transaction.atomic
+def end_break(*, member: User) -> bool:
+    """End the member's break now (one click, or its day has come); their next forum page
+    is the welcome back. False if they were not on a break."""
+    ended = User.objects.filter(pk=member.pk, break_until__isnull=False).update(
+        break_until=None, welcome_back_pending=True
+    )
+    if ended:
+        member.break_until, member.welcome_back_pending = None, True
+        recount_unread([member.pk])
+    return bool(ended)
+
+
 def end_finished_breaks(now: datetime | None = None) -> int:
-    """Members whose break is over see their count again (``hearth tick``)."""
+    """Breaks whose day has come end: the members see their count again, and the welcome
+    back on their next forum page (``hearth tick``)."""
     now = now or timezone.now()
-    finished = NotificationSettings.objects.filter(Q(paused_until__lte=now))
-    member_ids = list(finished.values_list("member_id", flat=True))
+    finished = User.objects.filter(break_until__lte=now)
+    member_ids = list(finished.values_list("pk", flat=True))
     if member_ids:
-        finished.update(paused_until=None)
-        recount_unread(member_ids)
+        with transaction.atomic():
+            User.objects.filter(pk__in=member_ids, break_until__lte=now).update(
+                break_until=None, welcome_back_pending=True
+            )
+            recount_unread(member_ids)
     return len(member_ids)
+
+
+def welcome_back_shown(*, member: User) -> None:
+    """The member saw the welcome back: their pages are as before. A break whose day has
+    come but that housekeeping has not ended yet ends here."""
+    if member.break_until is not None and not member.is_on_break(timezone.now()):
+        end_break(member=member)
+    User.objects.filter(pk=member.pk).update(welcome_back_pending=False)
+    member.welcome_back_pending = False
 
 
 def forget_what_was_read(event: ThreadRead) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from hearth.between_sessions.peer_check_ins import events as peer_check_in_events
 from hearth.conversations import events as conversation_events
 from hearth.core.events import subscribe, subscribe_task
 from hearth.forum import events as forum_events
@@ -28,3 +29,7 @@ def subscribe_to_events() -> None:
     subscribe_task(conversation_events.MessageSent, tasks.notify_about_message)
     subscribe_task(conversation_events.ConversationLeft, tasks.withdraw_for_conversation)
     subscribe(conversation_events.ConversationRead, services.forget_read_conversation)
+    # Check-ins from peers (the toolkit's one opt-in that reaches another member).
+    subscribe_task(peer_check_in_events.PeerCheckInAsked, tasks.notify_about_peer_check_in)
+    subscribe_task(peer_check_in_events.PeerCheckInDue, tasks.notify_about_peer_check_in_day)
+    subscribe_task(peer_check_in_events.PeerCheckInEnded, tasks.withdraw_for_peer_check_in)

@@ -10,16 +10,18 @@ from __future__ import annotations
 
 import re
 
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.urls import reverse
 from django.utils import timezone
 
 from hearth.accounts.models import User
+from hearth.between_sessions.peer_check_ins.selectors import is_accepted, is_waiting_for_an_answer
 from hearth.core.tasks import background_task
 from hearth.forum.models import CategoryFollowing, FollowLevel, Post, Reaction, ThreadFollowing
 from hearth.forum.visibility import moderators_of, post_audience, thread_audience
 from hearth.notifications.delivery import Tell, recount_unread, tell, who_muted, withdraw
 from hearth.notifications.models import Kind, Notification
+from hearth.notifications.wording import PEER_CHECK_IN_ASKED, PEER_CHECK_IN_DUE
 from hearth.safety.models import QueueItem
 
 # A link to a post in the text -- what the quote button writes ("**Fern** [wrote](…/p/12/):").
@@ -441,4 +443,77 @@ def withdraw_for_conversation(*, member_id: int, conversation_id: int, **_event:
     """A member left a conversation: its notification leaves their bell."""
     withdraw(
         Notification.objects.filter(recipient_id=member_id, key=f"conversation:{conversation_id}")
+    )
+
+
+def _peer_check_in_key(check_in_id: int) -> str:
+    return f"peer-check-in:{check_in_id}"
+
+
+def _tell_about_peer_check_in(
+    *, check_in_id: int, asker_id: int, helper_id: int, key: str, target_url: str, detail: str
+) -> None:
+    asker = User.objects.filter(pk=asker_id, is_active=True).only("display_name").first()
+    if asker is None:
+        return
+    tell(
+        [
+            Tell(
+                recipient_id=helper_id,
+                kind=Kind.PEER_CHECK_IN,
+                key=key,
+                target_url=target_url,
+                from_member_id=asker_id,
+                actor_id=asker_id,
+                actor_name=asker.display_name,
+                detail=detail,
+            )
+        ]
+    )
+
+
+@background_task()
+def notify_about_peer_check_in(
+    *, check_in_id: int, asker_id: int, helper_id: int, **_event: object
+) -> None:
+    """A member asked another to check in while their therapist is away: the helper is
+    told who asked, and nothing else (never anything from the asker's toolkit)."""
+    if not is_waiting_for_an_answer(check_in_id):
+        return  # withdrawn (or answered) before the worker got here
+    _tell_about_peer_check_in(
+        check_in_id=check_in_id,
+        asker_id=asker_id,
+        helper_id=helper_id,
+        key=_peer_check_in_key(check_in_id),
+        target_url=reverse("peer_check_ins:detail", kwargs={"check_in_id": check_in_id}),
+        detail=PEER_CHECK_IN_ASKED,
+    )
+
+
+@background_task()
+def notify_about_peer_check_in_day(
+    *, check_in_id: int, asker_id: int, helper_id: int, day: str, **_event: object
+) -> None:
+    """One of the chosen days: "Willow asked you to check in this week", linking to the
+    conversation between the two (once per day: the key names it)."""
+    if not is_accepted(check_in_id):
+        return
+    _tell_about_peer_check_in(
+        check_in_id=check_in_id,
+        asker_id=asker_id,
+        helper_id=helper_id,
+        key=f"{_peer_check_in_key(check_in_id)}:{day}",
+        target_url=reverse("peer_check_ins:message", kwargs={"check_in_id": check_in_id}),
+        detail=PEER_CHECK_IN_DUE,
+    )
+
+
+@background_task()
+def withdraw_for_peer_check_in(*, check_in_id: int, helper_id: int, **_event: object) -> None:
+    """A request to check in ended: what its helper was told of it leaves their bell."""
+    key = _peer_check_in_key(check_in_id)
+    withdraw(
+        Notification.objects.filter(recipient_id=helper_id, kind=Kind.PEER_CHECK_IN).filter(
+            Q(key=key) | Q(key__startswith=f"{key}:")
+        )
     )

@@ -11,4 +11,6 @@ urlpatterns = [
     path("notifications/unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
     path("settings/notifications/", views.notification_settings, name="settings"),
     path("settings/following/", views.following, name="following"),
+    path("settings/break/", views.take_a_break, name="take_a_break"),
+    path("settings/break/end/", views.end_break, name="end_break"),
 ]

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -17,7 +21,7 @@ from hearth.forum.viewer import get_viewer
 from hearth.notifications import selectors, services
 from hearth.notifications.emails import ALL_EMAIL, DIGEST, read_unsubscribe_token
 from hearth.notifications.emails import unsubscribe as turn_off_emails
-from hearth.notifications.forms import NotificationSettingsForm
+from hearth.notifications.forms import BreakForm, NotificationSettingsForm, member_zone
 from hearth.notifications.models import Kind
 
 
@@ -69,9 +73,46 @@ def notification_settings(request: HttpRequest) -> HttpResponse:
             return redirect("notifications:settings")
         return render(request, "notifications/settings.html", {"form": form}, status=400)
     form = NotificationSettingsForm(
-        initial=NotificationSettingsForm.initial_for(choices, member), member=member
+        initial=NotificationSettingsForm.initial_for(choices), member=member
     )
     return render(request, "notifications/settings.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def take_a_break(request: HttpRequest) -> HttpResponse:
+    """Choose (or move) the day a break from the forum ends; end it from here too."""
+    member = _member(request)
+    on_break = member.is_on_break(timezone.now())
+    if request.method == "POST":
+        form = BreakForm(request.POST, member=member)
+        if form.is_valid():
+            try:
+                services.take_a_break(member=member, until=form.ends_at())
+            except ValidationError as error:
+                form.add_error("until", error)
+            else:
+                messages.success(request, _("Your break has started. Look after yourself."))
+                return redirect("notifications:take_a_break")
+        context = {"form": form, "on_break": on_break}
+        return render(request, "notifications/take_a_break.html", context, status=400)
+    initial = {}
+    if on_break and member.break_until is not None:
+        initial["until"] = member.break_until.astimezone(member_zone(member)).date()
+    form = BreakForm(initial=initial, member=member)
+    context = {"form": form, "on_break": on_break}
+    return render(request, "notifications/take_a_break.html", context)
+
+
+@require_POST
+def end_break(request: HttpRequest) -> HttpResponse:
+    """One click: the break is over, and the next forum page welcomes the member back."""
+    services.end_break(member=_member(request))
+    next_url = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = reverse("home")
+    return redirect(next_url)
 
 
 @require_safe

@@ -15,6 +15,9 @@ from django.utils.translation import ngettext
 from hearth.notifications.models import Kind, Notification
 
 HELD = "held"
+# ``detail`` of a check-in from a peer: the request, or one of the chosen days.
+PEER_CHECK_IN_ASKED = "asked"
+PEER_CHECK_IN_DUE = "due"
 
 
 def actor_of(notification: Notification) -> str:
@@ -101,6 +104,17 @@ def _messaged(notification: Notification, actor: str, _title: str, _for_email: b
     return _("%(actor)s sent you a message") % {"actor": actor}
 
 
+def _peer_check_in(notification: Notification, actor: str, _title: str, for_email: bool) -> str:
+    # Only "asked you to check in": never anything from the asker's toolkit. An email
+    # leaves out even the therapist's break (an inbox may be read by others).
+    words = {"actor": actor}
+    if notification.detail == PEER_CHECK_IN_DUE:
+        return _("%(actor)s asked you to check in this week") % words
+    if for_email:
+        return _("%(actor)s asked you to check in with them") % words
+    return _("%(actor)s asked you to check in during their therapist's break") % words
+
+
 Wording = Callable[[Notification, str, str, bool], str]
 _WORDINGS: dict[str, Wording] = {
     Kind.REPLY: _reply,
@@ -114,6 +128,7 @@ _WORDINGS: dict[str, Wording] = {
     Kind.CHECK_IN: lambda *_args: _("A moderator has answered your request for a check-in"),
     Kind.REPORT: lambda *_args: _("A new report is waiting in the moderation queue"),
     Kind.CHECK_IN_REQUEST: lambda *_args: _("A member asked for a moderator to check in with them"),
+    Kind.PEER_CHECK_IN: _peer_check_in,
 }
 
 

@@ -86,6 +86,7 @@ class SearchHit:
     is_folded_by_note: bool
     is_held: bool
     is_hidden: bool
+    is_own: bool = False  # the searcher wrote it (never folded for a muted word)
 
 
 @dataclass(frozen=True)
@@ -224,6 +225,7 @@ def _hits(
             is_folded_by_note=folds[post.pk][1],
             is_held=post.is_held,
             is_hidden=post.is_hidden,
+            is_own=viewer.member_id is not None and post.author_id == viewer.member_id,
         )
         for post in posts
     ]

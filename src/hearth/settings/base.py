@@ -47,6 +47,9 @@ HEARTH_ADMIN_PATH = env.str("HEARTH_ADMIN_PATH", default="admin/").strip("/") + 
 HEARTH_AVATAR_MAX_BYTES = env.int("HEARTH_AVATAR_MAX_BYTES", default=2 * 1024 * 1024)
 HEARTH_DEFAULT_COUNTRY = env.str("HEARTH_DEFAULT_COUNTRY", default="GB")
 HEARTH_SIGNUP_OPEN = env.bool("HEARTH_SIGNUP_OPEN", default=True)
+# The slug of the category where new members are invited to introduce themselves, on
+# the welcome page (empty: no such category, no link).
+HEARTH_INTRODUCTIONS_CATEGORY = env.str("HEARTH_INTRODUCTIONS_CATEGORY", default="")
 # Moderation: when someone is on duty (told honestly to members in the crisis
 # panel and after a report), the response targets, and holding new members'
 # first posts for approval (0 = never).
@@ -119,6 +122,7 @@ INSTALLED_APPS = [
     "hearth.conversations",
     "hearth.notifications",
     "hearth.between_sessions",
+    "hearth.welcome",
     "hearth.member_data",
     "hearth.live",
     "hearth.search",
@@ -163,10 +167,14 @@ MIDDLEWARE = [
     "hearth.core.http.SignInRequiredMiddleware",
     "hearth.accounts.middleware.MemberPreferencesMiddleware",
     "hearth.moderation.middleware.SuspensionMiddleware",
+    # The community guidelines to accept again, and a new member's welcome, come first.
+    "hearth.welcome.middleware.GuidelinesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # A member taking a break sees a calm page instead of the forum (after htmx: it asks).
+    "hearth.notifications.middleware.BreakMiddleware",
 ]
 
 ROOT_URLCONF = "hearth.urls"
@@ -281,7 +289,8 @@ ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
-ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = False
+# Signed in on confirming, in the browser that signed up (allauth checks the session).
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_USERNAME_MIN_LENGTH = 3

@@ -20,6 +20,7 @@ SIGNUP = {
     "email": "quietfox@example.org",
     "password1": "a long enough passphrase",
     "password2": "a long enough passphrase",
+    "accepts_guidelines": "on",
 }
 
 
@@ -62,6 +63,11 @@ def test_a_new_member_signs_up_verifies_signs_in_and_out() -> None:
     response = client.post(confirm_path)
     assert response.status_code == 302
     assert EmailAddress.objects.get(user=member).verified
+    # Confirmed in the browser that signed up: signed in, and welcomed once (hearth.welcome).
+    assert client.session["_auth_user_id"] == str(member.pk)
+    assert client.get(reverse("home"))["Location"] == reverse("welcome:welcome")
+    assert client.get(reverse("welcome:welcome")).status_code == 200
+    client.post(reverse("account_logout"))
 
     response = client.post(
         reverse("account_login"), {"login": "quietfox@example.org", "password": SIGNUP["password1"]}

@@ -36,6 +36,7 @@ OBJECT_GETS: list[tuple[str, str]] = [
     ("session_note_edit", "note"),
     ("break_edit", "therapist_break"),
     ("break_delete", "therapist_break"),
+    ("break_check_ins", "therapist_break"),
 ]
 OBJECT_POSTS: list[tuple[str, str, dict[str, Any]]] = [
     ("entry_edit", "check_in", {"feeling_1": "glad", "intensity_1": "2", "note": "taken over"}),
@@ -50,6 +51,7 @@ OBJECT_POSTS: list[tuple[str, str, dict[str, Any]]] = [
     ("member_card_delete", "card", {}),
     ("break_edit", "therapist_break", {"kind": "other", "starts_on": "2026-01-01"}),
     ("break_delete", "therapist_break", {}),
+    ("break_check_ins_withdraw", "therapist_break", {}),
 ]
 COLLECTION_GETS: list[tuple[str, list[str]]] = [
     ("home", []),

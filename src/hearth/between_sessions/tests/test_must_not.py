@@ -1,8 +1,10 @@
 """What the toolkit must never do (CARE.md): pinned so a later change cannot slip it in.
 
 No scores, streaks, badges, risk labels or diagnoses; no nagging reminders;
-nothing sent to anyone; nothing imported from or into other apps beyond
-core and accounts; no worksheet copied (every built-in card says it is in
+nothing sent to anyone (but the member's own opt-in, check-ins from peers, which
+say only "asked you to check in"); nothing imported from or into other apps beyond
+core and accounts (other apps may import the check-ins from peers, which hold no
+text); no worksheet copied (every built-in card says it is in
 our own words and names its source - see test_cards).
 """
 
@@ -15,12 +17,13 @@ from pathlib import Path
 
 import pytest
 from django.core import mail
+from django.db.models import Field
 from django.test import Client
 from django.urls import URLPattern, reverse
 
 from hearth.accounts.models import User
 from hearth.between_sessions import urls as toolkit_urls
-from hearth.between_sessions.models import TOOLKIT_MODELS
+from hearth.between_sessions.models import TOOLKIT_MODELS, PeerCheckIn, PeerCheckInDay
 from hearth.between_sessions.tests.conftest import FilledToolkit
 
 pytestmark = pytest.mark.django_db
@@ -136,6 +139,7 @@ def test_the_toolkit_depends_only_on_core_and_accounts() -> None:
 
 
 def test_nothing_else_imports_the_toolkit() -> None:
+    """Other apps may import only the check-ins from peers, whose rows hold no text."""
     for path in HEARTH_DIR.rglob("*.py"):
         if APP_DIR in path.parents:
             continue
@@ -143,4 +147,32 @@ def test_nothing_else_imports_the_toolkit() -> None:
         assert "hearth.between_sessions" not in source.replace(
             '"hearth.between_sessions",',
             "",  # INSTALLED_APPS
-        ).replace('include("hearth.between_sessions.urls")', ""), path
+        ).replace('include("hearth.between_sessions.urls")', "").replace(
+            "hearth.between_sessions.peer_check_ins", ""
+        ), path
+
+
+def test_the_check_ins_from_peers_read_nothing_of_the_toolkit_but_its_breaks() -> None:
+    """What other apps may import (everything but the asker's page) reaches the toolkit
+    only through its models module, and the rows it keeps hold no text."""
+    peer_dir = APP_DIR / "peer_check_ins"
+    allowed = ("hearth.between_sessions.models", "hearth.between_sessions.peer_check_ins")
+    for path in peer_dir.glob("*.py"):
+        if path.name == "views.py":
+            continue  # the asker's page: a toolkit page, fetching the break owner-scoped
+        for node in ast.walk(ast.parse(path.read_text())):
+            if (
+                isinstance(node, ast.ImportFrom)
+                and node.module
+                and node.module.startswith("hearth.between_sessions")
+            ):
+                assert node.module.startswith(allowed), f"{path.name}: {node.module}"
+    for model in (PeerCheckIn, PeerCheckInDay):
+        kept = {
+            field.name: type(field).__name__
+            for field in model._meta.get_fields()
+            if isinstance(field, Field) and not field.is_relation
+        }
+        assert all(kind in {"BigAutoField", "AutoField", "CharField", "DateField",
+                            "DateTimeField"} for kind in kept.values()), kept  # fmt: skip
+        assert [name for name, kind in kept.items() if kind == "CharField"] in ([], ["state"])

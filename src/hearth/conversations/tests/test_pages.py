@@ -966,7 +966,7 @@ def test_a_member_who_left_gets_404_everywhere(scene: Scene, client_for: ClientF
 # session, member, my participant rows with their conversations, the names of the others
 LIST_PAGE_QUERIES = 4
 # session, member, my participant row with the conversation, the others, the messages
-# (with whether I muted each author), whether the other member blocked me (a one-to-one
+# (with whether I muted each author), whether either of us blocked the other (a one-to-one
 # conversation), my draft
 CONVERSATION_PAGE_QUERIES = 7
 

@@ -306,6 +306,7 @@ SIGNUP = {
     "email": "quietfox@example.org",
     "password1": "a long and quiet evening",
     "password2": "a long and quiet evening",
+    "accepts_guidelines": "on",
 }
 
 

@@ -5,6 +5,7 @@ import pytest
 from hearth.core.ratelimit import RateLimit, allow
 
 
+@pytest.mark.django_db  # on PostgreSQL the counters are a table
 def test_a_rate_limit_allows_up_to_its_limit_then_refuses() -> None:
     rate = RateLimit(limit=3, window_seconds=60)
 

@@ -14,6 +14,8 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
+from hearth.accounts.models import User
+from hearth.accounts.muted_words import MutedWords, muted_words_of
 from hearth.core.text import MAX_SOURCE_BYTES
 from hearth.forum.listings import ThreadSummary
 from hearth.forum.models import (
@@ -71,16 +73,28 @@ def absolute_url(path: str) -> str:
     return f"{settings.SITE_URL}{path}"
 
 
-@register.simple_tag
-def thread_rows(rows: list[ThreadSummary], show_category: bool) -> SafeString:
-    return render_thread_rows(rows, show_category=show_category)
+def _readers_muted_words(context: Context) -> MutedWords | None:
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    return muted_words_of(user) if isinstance(user, User) else None
 
 
-@register.simple_tag
-def category_cards(categories: list[Category], listed_thread_ids: frozenset[int]) -> SafeString:
+@register.simple_tag(takes_context=True)
+def thread_rows(context: Context, rows: list[ThreadSummary], show_category: bool) -> SafeString:
+    return render_thread_rows(
+        rows, show_category=show_category, muted_words=_readers_muted_words(context)
+    )
+
+
+@register.simple_tag(takes_context=True)
+def category_cards(
+    context: Context, categories: list[Category], listed_thread_ids: frozenset[int]
+) -> SafeString:
     if not categories:
         return format_html("<li>{}</li>", _("There are no categories yet."))
-    return render_category_cards(categories, listed_thread_ids)
+    return render_category_cards(
+        categories, listed_thread_ids, muted_words=_readers_muted_words(context)
+    )
 
 
 @register.simple_tag

@@ -312,7 +312,7 @@ def test_at_most_eight_members_are_suggested(
     assert offered == [f"fen{number}" for number in range(8)]
 
 
-def test_the_viewer_blocked_and_blocking_members_and_inactive_ones_are_not_suggested(
+def test_members_the_viewer_blocked_and_inactive_ones_are_not_suggested(
     make_member: MakeMember, thread: Thread, client_for: ClientFor
 ) -> None:
     viewer = make_member("fenna")
@@ -326,7 +326,9 @@ def test_the_viewer_blocked_and_blocking_members_and_inactive_ones_are_not_sugge
 
     offered = _suggested(client_for(viewer), _thread_url(thread), "fe")
 
-    assert offered == ["fern"]
+    # Someone who blocked the viewer is offered like anyone: leaving them out would tell
+    # the viewer they are blocked (their mention notifies nothing).
+    assert offered == ["fern", "ferris"]
 
 
 def test_only_members_who_can_see_a_moderators_only_thread_are_suggested_there(

@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from hearth.accounts.models import Role, User
 from hearth.accounts.services import mute_member
+from hearth.between_sessions.peer_check_ins.services import Arrangement, arrange_peer_check_ins
 from hearth.conversations import drafts
 from hearth.conversations.models import AllowFrom
 from hearth.conversations.selectors import get_conversation_for_viewer_or_404
@@ -72,6 +73,7 @@ from hearth.safety.services import (
     send_message_to_moderators,
     set_note_preference,
 )
+from hearth.welcome.services import mark_welcome_shown, record_sign_up
 
 pytestmark = pytest.mark.django_db
 
@@ -112,6 +114,7 @@ NOT_ROWANS = [
     "Ashcroft",
     "ash_anonymous",
     MFA_SECRET,
+    "FERN-TOOLKIT-MARKER",  # Fern asked Rowan to check in: nothing of her toolkit comes along
 ]
 TOOLKIT_MARKER = "TOOLKIT-MARKER-4471"
 
@@ -248,7 +251,19 @@ def scene(
     AccountDeletion.objects.create(
         member=rowan, posts=PostsChoice.KEEP, due_at=timezone.now() + timedelta(days=7)
     )
-    toolkit_filler(rowan, marker=TOOLKIT_MARKER)
+    rowans_toolkit = toolkit_filler(rowan, marker=TOOLKIT_MARKER)
+    ferns_toolkit = toolkit_filler(fern, marker="FERN-TOOLKIT-MARKER")
+    # Check-ins from peers, both ways (the breaks are typed as objects: no toolkit import).
+    for asker, helper, toolkit in ((rowan, fern, rowans_toolkit), (fern, rowan, ferns_toolkit)):
+        arrange_peer_check_ins(
+            asker=asker,
+            therapist_break=getattr(toolkit, "therapist_break"),  # noqa: B009
+            arrangement=Arrangement(
+                names=(helper.username,), days=(timezone.localdate() + timedelta(days=2),)
+            ),
+        )
+    record_sign_up(member=rowan, accepted=None)  # owed a welcome page ...
+    mark_welcome_shown(member=rowan)  # ... and shown it
     deliver()
 
     return Scene(

@@ -94,6 +94,10 @@ def test_a_fully_suspended_member_sees_only_why(
     assert page.status_code == 403
     assert "paused" in page.content.decode()
     assert member_client.get(reverse("moderation:notices")).status_code == 200
+    # The private toolkit and its coping plan are never behind a sanction (CARE.md).
+    assert reverse("between_sessions:plan") in page.content.decode()
+    for name in ("between_sessions:home", "between_sessions:plan"):
+        assert member_client.get(reverse(name)).status_code == 200, name
 
 
 def test_a_suspension_ends_by_itself(

@@ -22,7 +22,7 @@ from hearth.forum.services import delete_post, follow_thread, reply_to_thread, t
 from hearth.forum.testing import MakeCategory, MakeReply, MakeThread
 from hearth.moderation.services import hide_post, move_thread, suspend_member
 from hearth.notifications.models import Delivery, Kind, NotificationSettings
-from hearth.notifications.services import end_finished_breaks
+from hearth.notifications.services import end_finished_breaks, take_a_break
 from hearth.notifications.testing import bell, deliver, told
 
 pytestmark = pytest.mark.django_db
@@ -219,9 +219,7 @@ def test_a_member_on_a_break_sees_no_count_and_gets_no_email_until_it_ends(
     starter = make_member()
     thread = make_thread(author=starter)
     deliver()
-    NotificationSettings.objects.create(
-        member=starter, paused_until=timezone.now() + timedelta(days=2)
-    )
+    take_a_break(member=starter, until=timezone.now() + timedelta(days=2))
 
     make_reply(thread)
     deliver()
@@ -230,9 +228,7 @@ def test_a_member_on_a_break_sees_no_count_and_gets_no_email_until_it_ends(
     assert bell(starter) == 0
     assert mail.outbox == []
 
-    NotificationSettings.objects.filter(member=starter).update(
-        paused_until=timezone.now() - timedelta(minutes=1)
-    )
+    User.objects.filter(pk=starter.pk).update(break_until=timezone.now() - timedelta(minutes=1))
     assert end_finished_breaks() == 1
     assert bell(starter) == 1
 

@@ -151,8 +151,30 @@ def test_the_preview_shows_the_panel_but_opens_no_check_in(member_client: Client
         reverse("forum:preview"), {"body": CRISIS_TEXT}, HTTP_HX_REQUEST="true"
     )
 
-    assert "Thank you for sharing this" in response.content.decode()
+    page = response.content.decode()
+    assert "Thank you for sharing this" in page
+    assert "Your post is up" not in page  # nothing is posted yet
     assert not QueueItem.objects.exists()
+
+
+def test_a_held_first_post_gets_a_panel_that_says_it_waits_for_a_moderator(
+    make_thread: MakeThread, member_client: Client, settings: object
+) -> None:
+    thread = make_thread()  # by another member, whose post is not held
+    settings.HEARTH_HOLD_FIRST_POSTS = 1  # type: ignore[attr-defined]
+
+    post = _reply(member_client, thread, CRISIS_TEXT)
+    page = member_client.get(thread.get_absolute_url()).content.decode()
+
+    assert post.is_held
+    panel = page.split('class="crisis-panel"', 1)[1].split("</aside>", 1)[0]
+    assert "Your post is waiting for a moderator" in panel
+    assert "only you and the moderators can see it" in panel
+    assert "Your post is up" not in panel
+    assert "Ask a moderator to check in with me" in panel
+    item = QueueItem.objects.get(kind=QueueKind.CHECK_IN, post_id=post.pk)
+    asked = member_client.post(reverse("forum:ask_for_check_in", args=[item.pk]))
+    assert "Your post is waiting for a moderator" in asked.content.decode()
 
 
 def test_rules_count_how_often_they_fire_and_how_often_they_were_not_needed(
