@@ -8,6 +8,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+import pytest
+
 from hearth.core.tests.serving import (
     free_port,
     hearth_serving,
@@ -16,6 +18,11 @@ from hearth.core.tests.serving import (
     workers_of,
 )
 from hearth.core.tests.test_configuration import run_hearth
+
+# Every test here runs hearth in a clean environment (run_hearth, hearth_serving): on
+# SQLite in a data directory of its own, whichever database the suite uses, so the
+# PostgreSQL pass would only repeat it.
+pytestmark = pytest.mark.database_neutral
 
 
 def test_hearth_help_lists_hearths_own_commands_beside_djangos(tmp_path: Path) -> None:

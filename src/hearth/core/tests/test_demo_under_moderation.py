@@ -9,8 +9,14 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
+import pytest
+
 from hearth.core.tests.serving import free_port, hearth_serving
 from hearth.core.tests.test_configuration import run_hearth
+
+# Run in a clean environment (SQLite in its own data directory) whichever database the
+# suite uses: the PostgreSQL pass would only repeat it.
+pytestmark = pytest.mark.database_neutral
 
 # Every moderation setting away from its default.
 STRICT_MODERATION = {

@@ -15,6 +15,9 @@ from hearth.core.text.search_terms import (
     parse_search_terms,
 )
 
+# No database: the same on SQLite and PostgreSQL, so the PostgreSQL pass skips it.
+pytestmark = pytest.mark.database_neutral
+
 
 def test_words_phrases_left_out_words_and_author() -> None:
     terms = parse_search_terms('endings "hard week" -advice author:"Willow Tree"')

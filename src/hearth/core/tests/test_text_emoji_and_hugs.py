@@ -9,6 +9,9 @@ import pytest
 
 from hearth.core.text import html_to_text, render_markdown
 
+# No database: the same on SQLite and PostgreSQL, so the PostgreSQL pass skips it.
+pytestmark = pytest.mark.database_neutral
+
 
 def _render(source: str) -> str:
     return render_markdown(source, id_prefix="post-1-").html

@@ -17,6 +17,9 @@ from hearth.core.text import (
 )
 from hearth.core.text.guards import BLOCKS_PER_TEXT, DELIMITER_RUN_LIMIT, MAX_NESTING
 
+# No database: the same on SQLite and PostgreSQL, so the PostgreSQL pass skips it.
+pytestmark = pytest.mark.database_neutral
+
 REL = 'rel="nofollow ugc noopener noreferrer"'
 
 

@@ -10,6 +10,9 @@ import pytest
 from hearth.core.text import render_markdown
 from hearth.core.text.mentions import MAX_MENTIONS_PER_TEXT
 
+# No database: the same on SQLite and PostgreSQL, so the PostgreSQL pass skips it.
+pytestmark = pytest.mark.database_neutral
+
 
 class FakeDirectory:
     """A resolver over a fixed set of members that records what it was asked."""

@@ -14,6 +14,9 @@ import pytest
 
 from hearth.core.text import MAX_SOURCE_BYTES, html_to_text, render_markdown
 
+# No database: the same on SQLite and PostgreSQL, so the PostgreSQL pass skips it.
+pytestmark = pytest.mark.database_neutral
+
 BOUND_SECONDS = 1.0
 # Other processes on a shared machine only ever add time: the fastest of a
 # few attempts measures the render, not its neighbours. A slow render is

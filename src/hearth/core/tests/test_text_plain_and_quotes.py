@@ -8,6 +8,9 @@ import pytest
 
 from hearth.core.text import html_to_text, quote_markdown, render_markdown
 
+# No database: the same on SQLite and PostgreSQL, so the PostgreSQL pass skips it.
+pytestmark = pytest.mark.database_neutral
+
 
 def _members(candidates: frozenset[str]) -> Mapping[str, str]:
     return {name: f"/members/{name}/" for name in candidates}

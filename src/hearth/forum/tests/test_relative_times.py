@@ -17,6 +17,9 @@ from django.utils import translation
 
 from hearth.forum.rendering import relative_time_changes_at
 
+# No database: the same on SQLite and PostgreSQL, so the PostgreSQL pass skips it.
+pytestmark = pytest.mark.database_neutral
+
 NOW = datetime(2025, 3, 14, 12, 0, tzinfo=UTC)
 # The same afternoon, a quarter of a second later: a moment stored by
 # timezone.now() has a fraction of a second.

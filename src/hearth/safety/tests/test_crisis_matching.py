@@ -20,6 +20,9 @@ from hearth.safety.crisis_matching import (
 )
 from hearth.safety.default_crisis_rules import DEFAULT_RULES
 
+# No database: the same on SQLite and PostgreSQL, so the PostgreSQL pass skips it.
+pytestmark = pytest.mark.database_neutral
+
 CURLY_APOSTROPHE = "\N{RIGHT SINGLE QUOTATION MARK}"
 CURLY_OPENING_SINGLE = "\N{LEFT SINGLE QUOTATION MARK}"
 CURLY_OPENING_DOUBLE = "\N{LEFT DOUBLE QUOTATION MARK}"
