@@ -11,24 +11,21 @@ from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import boto3
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
-from moto.server import ThreadedMotoServer
 from PIL import Image
 from pytest_django import DjangoCaptureOnCommitCallbacks
 from pytest_django.fixtures import Settings
 
 from hearth.accounts.models import User
 from hearth.core.object_storage import object_storage_options
+from hearth.core.tests.object_store import ACCESS_KEY, BUCKET, SECRET_KEY, throwaway_bucket
 from hearth.member_data.deletion import delete_account
 from hearth.member_data.export import build_archive
 from hearth.member_data.models import PostsChoice
-
-BUCKET = "hearth-media"
 
 
 def _png() -> bytes:
@@ -85,28 +82,18 @@ def test_names_hearth_never_gives_a_file_are_not_found(member_client: Client, pa
 @pytest.fixture
 def object_storage() -> Iterator[str]:
     """A local S3-compatible server (moto) with an empty bucket; Hearth pointed at it."""
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    endpoint = f"http://{host}:{port}"
-    credentials = {"aws_access_key_id": "hearth-test", "aws_secret_access_key": "hearth-test"}
-    boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1", **credentials).create_bucket(
-        Bucket=BUCKET
-    )
-    options = object_storage_options(BUCKET, region="us-east-1", endpoint_url=endpoint)
-    options |= {"access_key": "hearth-test", "secret_key": "hearth-test"}
-    storages = {
-        "default": {
-            "BACKEND": "hearth.core.object_storage.PrivateObjectStorage",
-            "OPTIONS": options,
-        },
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-    try:
+    with throwaway_bucket() as endpoint:
+        options = object_storage_options(BUCKET, region="us-east-1", endpoint_url=endpoint)
+        options |= {"access_key": ACCESS_KEY, "secret_key": SECRET_KEY}
+        storages = {
+            "default": {
+                "BACKEND": "hearth.core.object_storage.PrivateObjectStorage",
+                "OPTIONS": options,
+            },
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        }
         with override_settings(STORAGES=storages, HEARTH_MEDIA_BUCKET=BUCKET):
             yield endpoint
-    finally:
-        server.stop()
 
 
 def _upload_avatar(member: User, client: Client) -> str:

@@ -44,11 +44,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
-import boto3
 import pytest
-from moto.server import ThreadedMotoServer
 from PIL import Image
 
+from hearth.core.tests.object_store import ACCESS_KEY, BUCKET, SECRET_KEY, throwaway_bucket
 from hearth.core.tests.redis_server import throwaway_redis
 from hearth.core.tests.serving import free_port, wait_healthy
 from hearth.operations.tests import recipe
@@ -56,7 +55,6 @@ from hearth.operations.tests import recipe
 pytestmark = pytest.mark.recipe
 
 REPOSITORY = recipe.DEPLOYING.parents[1]
-BUCKET = "hearth-media"
 POSTS_PER_WINDOW = 5
 PROFILE = "/settings/profile/"
 MEMBER_PASSWORD = "hearth-demo"  # hearth demo's published password
@@ -343,26 +341,14 @@ def _environment_for(machine: Machine, shared: dict[str, str]) -> str:
 
 @contextmanager
 def _object_storage() -> Iterator[dict[str, str]]:
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    endpoint = f"http://{host}:{port}"
-    credentials = {"AWS_ACCESS_KEY_ID": "recipe", "AWS_SECRET_ACCESS_KEY": "recipe"}
-    boto3.client(
-        "s3",
-        endpoint_url=endpoint,
-        region_name="us-east-1",
-        aws_access_key_id="recipe",
-        aws_secret_access_key="recipe",
-    ).create_bucket(Bucket=BUCKET)
-    try:
+    """The bucket's settings for the environment file (credentials as boto3 reads them)."""
+    with throwaway_bucket() as endpoint:
         yield {
             "HEARTH_MEDIA_BUCKET": BUCKET,
             "HEARTH_MEDIA_ENDPOINT_URL": endpoint,
-            **credentials,
+            "AWS_ACCESS_KEY_ID": ACCESS_KEY,
+            "AWS_SECRET_ACCESS_KEY": SECRET_KEY,
         }
-    finally:
-        server.stop()
 
 
 def _redis_arguments() -> list[str]:
