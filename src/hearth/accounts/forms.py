@@ -23,6 +23,7 @@ from hearth.accounts.avatars import process_avatar
 from hearth.accounts.models import (
     BIO_MAX_LENGTH,
     DISPLAY_NAME_MAX_LENGTH,
+    POST_DELAY_CHOICES,
     User,
     time_zone_choices,
 )
@@ -115,6 +116,18 @@ class ProfileForm(forms.Form):
         help_text=_("We use it only to show you crisis lines for where you live."),
     )
     language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
+    post_delay_minutes = forms.TypedChoiceField(
+        label=_("Time to reconsider"),
+        coerce=int,
+        choices=POST_DELAY_CHOICES,
+        required=False,  # left out: kept as it is
+        empty_value=None,
+        help_text=_(
+            "Your new posts can wait a few minutes before others can read them. Until then only "
+            "you see them, and you can publish at once, edit, or take one back as a draft. You "
+            "can choose otherwise for one post when you write it."
+        ),
+    )
 
     receives_check_ins = forms.BooleanField(
         label=_("Show me check-in requests in the moderation queue"),

@@ -62,6 +62,10 @@ class Role(models.TextChoices):
     ADMINISTRATOR = "administrator", _("Administrator")
 
 
+# "Time to reconsider": the delays a member may give their new posts, in minutes.
+POST_DELAY_CHOICES = [(0, _("Off")), (1, _("1 minute")), (5, _("5 minutes")), (10, _("10 minutes"))]
+
+
 class User(AbstractUser):
     """A member. Real names are deliberately not stored: members use pseudonyms."""
 
@@ -94,6 +98,14 @@ class User(AbstractUser):
         _("show replies newest first"),
         default=False,
         help_text=_("Replies are shown oldest to newest unless you choose otherwise."),
+    )
+    # "Time to reconsider": how long a new post waits, seen only by its author, before it
+    # goes live (hearth.forum.pending). The composer can choose otherwise for one post.
+    post_delay_minutes = models.PositiveSmallIntegerField(
+        _("time to reconsider"),
+        choices=POST_DELAY_CHOICES,
+        default=0,
+        help_text=_("How long your new posts wait, seen only by you, before others can read them."),
     )
     country = CountryField(
         _("country"),

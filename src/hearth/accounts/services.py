@@ -21,6 +21,7 @@ def update_profile(
     language: str,
     country: str = "",
     receives_check_ins: bool | None = None,
+    post_delay_minutes: int | None = None,
     new_avatar: ContentFile[bytes] | None = None,
     remove_avatar: bool = False,
 ) -> User:
@@ -44,6 +45,9 @@ def update_profile(
     if receives_check_ins is not None:
         member.receives_check_ins = receives_check_ins
         fields.append("receives_check_ins")
+    if post_delay_minutes is not None:
+        member.post_delay_minutes = post_delay_minutes
+        fields.append("post_delay_minutes")
     member.save(update_fields=fields)  # bumps profile_version if others would see a change
     if old_avatar_name and old_avatar_name != member.avatar.name:
         storage = member.avatar.storage

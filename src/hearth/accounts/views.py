@@ -45,6 +45,7 @@ def edit_profile(request: HttpRequest) -> HttpResponse:
                 language=form.cleaned_data["language"],
                 country=form.cleaned_data["country"],
                 receives_check_ins=form.cleaned_data.get("receives_check_ins"),
+                post_delay_minutes=form.cleaned_data.get("post_delay_minutes"),
                 new_avatar=form.cleaned_data["avatar"],
                 remove_avatar=form.cleaned_data["remove_avatar"],
             )
@@ -59,6 +60,7 @@ def edit_profile(request: HttpRequest) -> HttpResponse:
             "language": member.language,
             "country": member.country.code,
             "receives_check_ins": member.receives_check_ins,
+            "post_delay_minutes": member.post_delay_minutes,
         },
         is_moderator=member.is_moderator_or_administrator,
     )

@@ -28,7 +28,7 @@ from hearth.core.api_schema import (
     responses,
 )
 from hearth.core.ratelimit import RateLimit, allow
-from hearth.forum import listings, selectors, services
+from hearth.forum import listings, pending, selectors, services
 from hearth.forum.api_schemas import (
     AuthorOut,
     CategoryListOut,
@@ -48,8 +48,10 @@ from hearth.forum.api_schemas import (
     ThreadOut,
     ThreadPageOut,
     ThreadSummaryOut,
+    WaitingPostOut,
+    WaitingPostsOut,
 )
-from hearth.forum.models import Category, Post, ReactionKind, Thread
+from hearth.forum.models import Category, PendingPost, Post, ReactionKind, Thread
 from hearth.forum.permissions import check_can_edit_post, why_cannot_reply
 from hearth.forum.post_rows import PostRow
 from hearth.forum.selectors import PostView
@@ -290,7 +292,7 @@ def list_category_threads(
 
 @router.post(
     "/categories/{slug}/threads",
-    response=responses({201: ThreadCreatedOut}, conflict=True),
+    response=responses({201: ThreadCreatedOut, 202: WaitingPostOut}, conflict=True),
     url_name="start_thread",
 )
 def start_thread(
@@ -298,14 +300,29 @@ def start_thread(
     slug: Annotated[str, Path(max_length=100)],
     payload: NewThreadIn,
     idempotency_key: IdempotencyKey = None,
-) -> Status[ThreadCreatedOut]:
+) -> Status[ThreadCreatedOut] | Status[WaitingPostOut]:
     """Start a thread; the same request key starts it once (a retry answers with it)."""
     viewer = get_viewer(request)
     found = selectors.get_category_for_viewer_or_404(viewer, slug)
     member = _member(request)
     request_key = _request_key(payload.request_key, idempotency_key)
     _refuse_unless_resent(member, request_key)
+    delay = _delay(member, payload.goes_live_in_minutes)
     try:
+        if delay:
+            waiting = pending.hold_back(
+                author=member,
+                category=found,
+                thread=None,
+                title=payload.title,
+                body=payload.body,
+                request_key=request_key,
+                delay_minutes=delay,
+                anonymous=payload.anonymous,
+                content_note=_content_note(payload.content_note) or services.NO_CONTENT_NOTE,
+                hoping_for=payload.hoping_for,
+            )
+            return Status(202, _waiting_out(request, waiting))
         thread = services.start_thread(
             author=member,
             category=found,
@@ -326,6 +343,67 @@ def start_thread(
     post = selectors.get_post_for_viewer_or_404(viewer, first.pk)
     created = ThreadCreatedOut(thread=_thread_out(viewer, thread), post=_one_post_out(viewer, post))
     return Status(201, created)
+
+
+def _delay(member: User, chosen: int | None) -> int:
+    """Minutes before a new post goes live: the client's choice, else the member's setting.
+    A key that already made a post answers with the post, whatever the delay."""
+    return member.post_delay_minutes if chosen is None else chosen
+
+
+def _waiting_out(request: HttpRequest, waiting: PendingPost) -> WaitingPostOut:
+    return WaitingPostOut(
+        id=waiting.pk,
+        thread_id=waiting.thread_id,
+        category_slug=waiting.category.slug,
+        title=waiting.title,
+        body=waiting.body,
+        goes_live_at=waiting.goes_live_at,
+        problem=waiting.problem,
+        url=request.build_absolute_uri(waiting.get_absolute_url()),
+    )
+
+
+@router.get("/waiting-posts", response=responses({200: WaitingPostsOut}), url_name="waiting_posts")
+def list_waiting_posts(request: HttpRequest) -> WaitingPostsOut:
+    """Your posts waiting to go live (and any that could not), soonest first."""
+    found = pending.list_waiting_posts(_member(request))
+    return WaitingPostsOut(waiting_posts=[_waiting_out(request, waiting) for waiting in found])
+
+
+@router.post(
+    "/waiting-posts/{id:pending_id}/publish",
+    response=responses({200: PostOut}, conflict=True),
+    url_name="publish_waiting_post",
+)
+def publish_waiting_post(request: HttpRequest, pending_id: ObjectId) -> PostOut:
+    """Publish your waiting post now (or try again after a problem)."""
+    member = _member(request)
+    waiting = pending.get_pending_post_for_author_or_404(member, pending_id)
+    post = pending.publish_now(member=member, pending=waiting)
+    post_id = post.pk if post else None
+    if post_id is None:  # it had gone live already, or could not
+        waiting.refresh_from_db(fields=["problem", "published_post"])
+        post_id = waiting.published_post_id
+        if post_id is None:
+            raise ApiError(409, "could_not_go_live", waiting.problem or _("It could not go live."))
+    viewer = get_viewer(request)
+    return _one_post_out(viewer, selectors.get_post_for_viewer_or_404(viewer, post_id))
+
+
+@router.delete(
+    "/waiting-posts/{id:pending_id}",
+    response=responses({204: None}, conflict=True),
+    url_name="withdraw_waiting_post",
+)
+def withdraw_waiting_post(request: HttpRequest, pending_id: ObjectId) -> HttpResponse:
+    """Take back a post that has not gone live: its text becomes your draft again (409 if
+    it had gone live)."""
+    member = _member(request)
+    waiting = pending.get_pending_post_for_author_or_404(member, pending_id)
+    if pending.withdraw(member=member, pending=waiting) is None:
+        raise ApiError(409, "already_live", _("It had already gone live."))
+    return HttpResponse(status=204)
 
 
 def _key_reused(reused: services.RequestKeyReused, sent_body: str) -> ApiError:
@@ -387,7 +465,7 @@ def get_thread(
 
 @router.post(
     "/threads/{id:thread_id}/posts",
-    response=responses({201: PostOut}, conflict=True),
+    response=responses({201: PostOut, 202: WaitingPostOut}, conflict=True),
     url_name="reply",
 )
 def reply(
@@ -395,14 +473,27 @@ def reply(
     thread_id: ObjectId,
     payload: ReplyIn,
     idempotency_key: IdempotencyKey = None,
-) -> Status[PostOut]:
+) -> Status[PostOut] | Status[WaitingPostOut]:
     """Reply at the end of the thread; the same request key posts once."""
     viewer = get_viewer(request)
     found = selectors.get_thread_for_viewer_or_404(viewer, thread_id)
     member = _member(request)
     request_key = _request_key(payload.request_key, idempotency_key)
     _refuse_unless_resent(member, request_key)
+    delay = _delay(member, payload.goes_live_in_minutes)
     try:
+        if delay:
+            waiting = pending.hold_back(
+                author=member,
+                category=found.category,
+                thread=found,
+                body=payload.body,
+                request_key=request_key,
+                delay_minutes=delay,
+                anonymous=payload.anonymous,
+                content_note=_content_note(payload.content_note) or services.NO_CONTENT_NOTE,
+            )
+            return Status(202, _waiting_out(request, waiting))
         post = services.reply_to_thread(
             author=member,
             thread=found,

@@ -10,7 +10,7 @@ a content note the viewer folds).
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from ninja import Schema
 from pydantic import Field
@@ -170,6 +170,31 @@ class ContentNoteIn(Schema):
     text: Annotated[Text, Field(max_length=CONTENT_NOTE_TEXT_MAX_LENGTH)] = ""
 
 
+GoesLiveIn = Literal[0, 1, 5, 10]
+GOES_LIVE_DESCRIPTION = (
+    "Time to reconsider: minutes before it goes live (0: at once). Leave out for the member's "
+    "own setting. A post that waits is answered with 202 and the waiting post, which only "
+    "its author can see until then."
+)
+
+
+class WaitingPostOut(Output):
+    """A post waiting to go live (or one that could not): its author's alone."""
+
+    id: int
+    thread_id: int | None = Field(description="The thread it replies to; null for a new thread.")
+    category_slug: str
+    title: str = Field(description="A new thread's title; empty for a reply.")
+    body: str = Field(description="The Markdown, as written.")
+    goes_live_at: datetime
+    problem: str = Field(description="Why it could not go live; empty while it waits.")
+    url: str = Field(description="Its page on the website (Publish now, Edit, Withdraw).")
+
+
+class WaitingPostsOut(Output):
+    waiting_posts: list[WaitingPostOut]
+
+
 class NewThreadIn(Schema):
     title: Annotated[Text, Field(max_length=TITLE_MAX_LENGTH)]
     body: Annotated[Text, Field(max_length=BODY_MAX_CHARACTERS)]
@@ -177,6 +202,7 @@ class NewThreadIn(Schema):
     content_note: ContentNoteIn | None = None
     hoping_for: HopingForIn = Field(default_factory=list)
     request_key: RequestKey = ""
+    goes_live_in_minutes: GoesLiveIn | None = Field(default=None, description=GOES_LIVE_DESCRIPTION)
 
 
 class ReplyIn(Schema):
@@ -184,6 +210,7 @@ class ReplyIn(Schema):
     anonymous: bool = False
     content_note: ContentNoteIn | None = None
     request_key: RequestKey = ""
+    goes_live_in_minutes: GoesLiveIn | None = Field(default=None, description=GOES_LIVE_DESCRIPTION)
 
 
 class EditPostIn(Schema):

@@ -17,10 +17,17 @@ class ForumConfig(AppConfig):
     verbose_name = "Forum"
 
     def ready(self) -> None:
+        from hearth.core.housekeeping import register_housekeeping  # noqa: PLC0415
         from hearth.core.providers import register_post_excerpt_provider  # noqa: PLC0415
         from hearth.forum.excerpts import post_excerpt_for  # noqa: PLC0415
+        from hearth.forum.pending import (  # noqa: PLC0415
+            forget_published_pending_posts,
+            publish_overdue_pending_posts,
+        )
 
         register_post_excerpt_provider(post_excerpt_for)
+        register_housekeeping("overdue pending posts published", publish_overdue_pending_posts)
+        register_housekeeping("published pending posts forgotten", forget_published_pending_posts)
         pre_delete.connect(
             _withdraw_reactions, sender=settings.AUTH_USER_MODEL, dispatch_uid="forum-reactions"
         )

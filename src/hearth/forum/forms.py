@@ -150,14 +150,51 @@ class HopingForForm(forms.Form):
     hoping_for = HopingForField()
 
 
-class ReplyForm(ContentNoteFields):
+GOES_LIVE_CHOICES = [
+    (0, _("At once")),
+    (1, _("In 1 minute")),
+    (5, _("In 5 minutes")),
+    (10, _("In 10 minutes")),
+]
+
+
+class PublishingFields(ContentNoteFields):
+    """A composer that publishes: its content note and anonymity, and when it goes live
+    ("Time to reconsider": the member's own setting unless they choose otherwise here)."""
+
+    goes_live_in = forms.TypedChoiceField(
+        label=_("Goes live"),
+        coerce=int,
+        choices=GOES_LIVE_CHOICES,
+        required=False,
+        empty_value=None,
+        help_text=_("Until then only you can see it, and you can still edit or take it back."),
+    )
+
+    def __init__(self, *args: Any, delay_minutes: int = 0, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["goes_live_in"].initial = delay_minutes
+        self.label_key = f"{self.label_key}:{delay_minutes}"
+
+    def delay_minutes(self, default: int) -> int:
+        """The minutes chosen here, or ``default`` (the member's setting) when none was."""
+        chosen = self.cleaned_data.get("goes_live_in")
+        return default if chosen is None else int(chosen)
+
+
+class ReplyForm(PublishingFields):
     body = BodyField()
     request_key = RequestKeyField()
-    field_order = ["body", "content_notes", "content_note_text", "anonymous", "request_key"]
+    field_order = [
+        "body", "content_notes", "content_note_text", "anonymous", "goes_live_in", "request_key"
+    ]  # fmt: skip
 
 
-class NewThreadForm(ContentNoteFields):
-    field_order = ["title", "body", "content_notes", "content_note_text", "anonymous", "hoping_for"]
+class NewThreadForm(PublishingFields):
+    field_order = [
+        "title", "body", "content_notes", "content_note_text", "anonymous", "goes_live_in",
+        "hoping_for",
+    ]  # fmt: skip
     title = forms.CharField(
         label=_("Title"),
         max_length=TITLE_MAX_LENGTH,
@@ -169,6 +206,20 @@ class NewThreadForm(ContentNoteFields):
     body = BodyField()
     request_key = RequestKeyField()
     hoping_for = HopingForField()
+
+
+class EditPendingPostForm(ContentNoteFields):
+    """Editing a post that has not gone live: its text (and title), and its content note."""
+
+    takes_anonymous = False
+    field_order = ["title", "body", "content_notes", "content_note_text"]
+    title = forms.CharField(label=_("Title"), max_length=TITLE_MAX_LENGTH)
+    body = BodyField()
+
+    def __init__(self, *args: Any, starts_thread: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not starts_thread:
+            del self.fields["title"]
 
 
 class EditPostForm(ContentNoteFields):

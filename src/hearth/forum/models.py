@@ -383,6 +383,67 @@ class Draft(models.Model):
         return f"Draft by {self.member_id}"
 
 
+class PendingPost(models.Model):
+    """A new post or thread its author gave time to reconsider ("Time to reconsider").
+
+    Until ``goes_live_at`` it is only here -- not a Post -- so nothing that reads posts
+    (threads, lists, search, feeds, the API, notifications, live updates, the crisis
+    queue) can show it to anyone: only its author sees it, on its own page
+    (``hearth.forum.pending``). Then the usual writing service publishes it, with every
+    check of that moment. If it cannot go live (the thread was locked, say), it stays
+    here with the reason, and the author decides.
+    """
+
+    # Private to the member: never listed to an administrator (see accounts.admin).
+    is_private_trace = True
+
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="+")
+    # The thread it replies to; none when it starts a thread (then ``title`` is set), or
+    # when the thread was removed meanwhile (then it cannot go live, and says so).
+    thread = models.ForeignKey(
+        Thread, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    title = models.CharField(max_length=TITLE_MAX_LENGTH, blank=True)
+    body = models.TextField(blank=True)
+    is_anonymous = models.BooleanField(default=False)
+    content_note_label_ids = models.JSONField(default=list, blank=True)
+    content_note_text = models.CharField(max_length=120, blank=True)
+    hoping_for = models.JSONField(default=list, blank=True)
+    # The composer's idempotency key, used again when it goes live: a post is made once.
+    request_key = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+    goes_live_at = models.DateTimeField()
+    # The writer asked, from the private crisis panel, for a moderator to check in: the
+    # check-in item is made (and marked asked) only when the post goes live.
+    asks_for_check_in = models.BooleanField(default=False)
+    # Why it could not go live, in words for its author; empty while it waits.
+    problem = models.CharField(max_length=500, blank=True)
+    # Once live: the post it became (its text is then the post's, and cleared here).
+    published_post = models.ForeignKey(
+        "Post", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["goes_live_at"], name="pending_post_goes_live")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["author", "request_key"], name="unique_pending_post_request_key"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Pending post {self.pk} by {self.author_id}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("forum:pending_post", kwargs={"pending_id": self.pk})
+
+    @property
+    def is_waiting(self) -> bool:
+        return self.published_post_id is None and self.published_at is None and not self.problem
+
+
 ANONYMOUS_NAMES = [
     "Wren",
     "Heron",

@@ -125,6 +125,34 @@ def clean_hoping_for(values: Iterable[str]) -> list[str]:
     return [value for value in HopingFor.values if value in wanted]
 
 
+def check_before_posting(
+    *,
+    author: User,
+    category: Category,
+    thread: Thread | None,
+    title: str,
+    body: str,
+    anonymous: bool,
+    hoping_for: Iterable[str] = (),
+) -> None:
+    """Make the checks ``start_thread`` (no ``thread``) or ``reply_to_thread`` makes before
+    writing anything, without writing: for a post that goes live later
+    (``hearth.forum.pending``), refused now, while its writer is there, rather than then.
+    They are all made again when it goes live.
+    """
+    viewer = viewer_for(author)
+    if thread is None:
+        check_can_start_thread(viewer, category)
+        _clean_title(title)
+        clean_hoping_for(hoping_for)
+    else:
+        check_can_reply(viewer, thread)
+    if anonymous:
+        check_can_post_anonymously(viewer, category)
+    rendered = _render(body)
+    check_mention_limit(rendered, writer=author, viewer=viewer, author_id=author.pk)
+
+
 def start_thread(
     *,
     author: User,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from hearth.forum import activity_views, feeds, live_views, views
+from hearth.forum import activity_views, feeds, live_views, pending_views, views
 
 app_name = "forum"
 urlpatterns = [
@@ -32,6 +32,16 @@ urlpatterns = [
     path("me/threads/", activity_views.my_threads, name="my_threads"),
     path("me/posts/", activity_views.my_posts, name="my_posts"),
     path("me/saved/", activity_views.saved_posts, name="saved_posts"),
+    path("me/waiting/", pending_views.waiting_posts, name="waiting_posts"),
+    path("waiting/<id:pending_id>/", pending_views.pending_post, name="pending_post"),
+    path("waiting/<id:pending_id>/publish/", pending_views.publish_now, name="publish_pending"),
+    path("waiting/<id:pending_id>/edit/", pending_views.edit, name="edit_pending"),
+    path("waiting/<id:pending_id>/withdraw/", pending_views.withdraw, name="withdraw_pending"),
+    path(
+        "waiting/<id:pending_id>/check-in/",
+        pending_views.ask_for_check_in,
+        name="pending_check_in",
+    ),
     path("preview/", views.preview, name="preview"),
     path("drafts/", views.save_draft, name="save_draft"),
     path("settings/reply-order/", views.set_reply_order, name="set_reply_order"),

@@ -42,7 +42,8 @@ from hearth.forum.forms import (
     ReplyOrderForm,
     new_request_key,
 )
-from hearth.forum.models import Category, FollowLevel, Post, ReactionKind, Thread
+from hearth.forum.models import Category, FollowLevel, PendingPost, Post, ReactionKind, Thread
+from hearth.forum.pending import hold_back, list_waiting_posts
 from hearth.forum.permissions import (
     can_reply,
     check_can_delete_post,
@@ -169,6 +170,7 @@ def new_thread(request: HttpRequest, slug: str) -> HttpResponse:
                 "request_key": new_request_key(),
             },
             allow_anonymous=found.allow_anonymous,
+            delay_minutes=member.post_delay_minutes,
         )
         return render(request, "forum/new_thread.html", {"form": form, "category": found})
     form = NewThreadForm(request.POST, allow_anonymous=found.allow_anonymous)
@@ -176,6 +178,27 @@ def new_thread(request: HttpRequest, slug: str) -> HttpResponse:
     if form.is_valid() and _too_fast_unless_resent(request, member, form):
         form.add_error(None, _too_fast_message())
         status = TOO_MANY_STATUS
+    elif form.is_valid() and (delay := form.delay_minutes(member.post_delay_minutes)):
+        try:
+            pending = hold_back(
+                author=member,
+                category=found,
+                thread=None,
+                title=form.cleaned_data["title"],
+                body=form.cleaned_data["body"],
+                request_key=form.cleaned_data["request_key"] or new_request_key(),
+                delay_minutes=delay,
+                anonymous=form.is_anonymous(),
+                content_note=form.content_note(),
+                hoping_for=form.cleaned_data["hoping_for"],
+            )
+        except ValidationError as error:
+            _apply_errors(form, error, "title" if error.code == "empty_title" else "body")
+        except PermissionDenied as refusal:
+            form.add_error(None, str(refusal))
+            status = 403
+        else:
+            return redirect(pending)
     elif form.is_valid():
         try:
             thread = services.start_thread(
@@ -218,6 +241,7 @@ def _thread_context(
             initial={"body": page.draft_body, "request_key": new_request_key()},
             allow_anonymous=thread.category.allow_anonymous,
             offered_labels=page.offered_labels,
+            delay_minutes=viewer.member.post_delay_minutes if viewer.member else 0,
         )
     # One masked token for the whole page: the posts' forms and the template's.
     # Readers who aren't signed in get no form, so no token (and no cookie).
@@ -230,6 +254,7 @@ def _thread_context(
             page.posts, csrf_token=tokens.get("csrf_token", ""), is_moderator=viewer.is_moderator
         ),
         "crisis_panel": _crisis_panel_for(request, viewer, thread),
+        "waiting_posts": waiting_in_thread(request, viewer.member, thread),
         "reply_form": reply_form,
         "why_cannot_reply": why_cannot_reply(viewer, thread),
         "viewer": viewer,
@@ -273,10 +298,31 @@ def reply(request: HttpRequest, thread_id: int) -> HttpResponse:
     viewer = get_viewer(request)
     found = selectors.get_thread_for_viewer_or_404(viewer, thread_id)
     form = ReplyForm(request.POST, allow_anonymous=found.category.allow_anonymous)
+    member = _member(request)
     status = 400
-    if form.is_valid() and _too_fast_unless_resent(request, _member(request), form):
+    if form.is_valid() and _too_fast_unless_resent(request, member, form):
         form.add_error(None, _too_fast_message())
         status = TOO_MANY_STATUS
+    elif form.is_valid() and (delay := form.delay_minutes(member.post_delay_minutes)):
+        try:
+            pending = hold_back(
+                author=member,
+                category=found.category,
+                thread=found,
+                body=form.cleaned_data["body"],
+                request_key=form.cleaned_data["request_key"] or new_request_key(),
+                delay_minutes=delay,
+                anonymous=form.is_anonymous(),
+                content_note=form.content_note(),
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        except PermissionDenied as refusal:
+            form.add_error(None, str(refusal))
+            status = 403
+        else:
+            remember_waiting_in_thread(request, pending)
+            return redirect(pending)
     elif form.is_valid():
         try:
             post = services.reply_to_thread(
@@ -318,6 +364,7 @@ def quote(request: HttpRequest, post_id: int) -> HttpResponse:
     form = ReplyForm(
         initial={"body": body, "request_key": new_request_key()},
         allow_anonymous=post.thread.category.allow_anonymous,
+        delay_minutes=_member(request).post_delay_minutes,
     )
     return render(request, "forum/reply.html", {"thread": post.thread, "form": form})
 
@@ -457,7 +504,7 @@ def preview(request: HttpRequest) -> HttpResponse:
         if not private_message and find_crisis_signals(
             form.cleaned_data["body"], language=member.language
         ):
-            crisis_panel = _crisis_panel_context(member, item=None, stage="preview")
+            crisis_panel = crisis_panel_context(member, item=None, stage="preview")
     if request.htmx or "next_action" not in request.POST:  # type: ignore[attr-defined]
         status = 200 if form.is_valid() else 400
         context = {"form": form, "html": html, "crisis_panel": crisis_panel}
@@ -557,7 +604,7 @@ def set_reply_order(request: HttpRequest) -> HttpResponse:
 # --- Care: the private crisis panel, check-ins, muting a thread ----------------------
 
 CRISIS_PANEL_SESSION_KEY = "hearth_crisis_panel"
-PanelStage = Literal["preview", "held", "published"]
+PanelStage = Literal["preview", "waiting", "held", "published"]
 
 
 def _remember_crisis_panel(request: HttpRequest, post: Post) -> None:
@@ -571,18 +618,44 @@ def _remember_crisis_panel(request: HttpRequest, post: Post) -> None:
         }
 
 
-def _crisis_panel_context(
-    member: User, item: QueueItem | None, *, stage: PanelStage
+def crisis_panel_context(
+    member: User, item: QueueItem | None, *, stage: PanelStage, **more: Any
 ) -> dict[str, Any]:
     return {
         "contacts": crisis_contacts_for_member(member),
         "coverage": coverage_at(timezone.now()),
         "check_in_item_id": item.pk if item else None,
         "asked_for_check_in": bool(item and item.asked_for_check_in),
-        # What the panel may say about the post: not "it is up" in a preview, nor
-        # while it waits for a moderator's approval.
+        # What the panel may say about the post: not "it is up" in a preview, while it
+        # waits to go live, nor while it waits for a moderator's approval.
         "stage": stage,
+        **more,
     }
+
+
+# The threads where the member has posts waiting to go live ("Time to reconsider"): the
+# thread page looks them up only there, so other pages pay no query for it.
+WAITING_SESSION_KEY = "hearth_waiting_threads"
+
+
+def remember_waiting_in_thread(request: HttpRequest, pending: PendingPost) -> None:
+    if pending.thread_id is not None:
+        waiting = set(request.session.get(WAITING_SESSION_KEY, []))
+        request.session[WAITING_SESSION_KEY] = sorted(waiting | {pending.thread_id})
+
+
+def waiting_in_thread(
+    request: HttpRequest, member: User | None, thread: Thread
+) -> list[PendingPost]:
+    """The member's replies to ``thread`` that have not gone live, shown to them alone
+    above the reply box; none (and no query) unless this session wrote one."""
+    if member is None or thread.pk not in request.session.get(WAITING_SESSION_KEY, []):
+        return []
+    waiting = list_waiting_posts(member, thread=thread)
+    if not waiting:
+        remaining = set(request.session[WAITING_SESSION_KEY]) - {thread.pk}
+        request.session[WAITING_SESSION_KEY] = sorted(remaining)
+    return waiting
 
 
 def _crisis_panel_for(
@@ -595,7 +668,7 @@ def _crisis_panel_for(
     del request.session[CRISIS_PANEL_SESSION_KEY]
     item = get_check_in_for_author(viewer.member, remembered["item_id"])
     stage: PanelStage = "held" if remembered.get("held") else "published"
-    return _crisis_panel_context(viewer.member, item, stage=stage)
+    return crisis_panel_context(viewer.member, item, stage=stage)
 
 
 @require_POST
@@ -608,7 +681,7 @@ def ask_for_check_in(request: HttpRequest, item_id: int) -> HttpResponse:
     safety_services.ask_for_check_in(item=item)
     item.asked_for_check_in = True
     held = item.post_id is not None and Post.objects.filter(pk=item.post_id, is_held=True).exists()
-    panel = _crisis_panel_context(member, item, stage="held" if held else "published")
+    panel = crisis_panel_context(member, item, stage="held" if held else "published")
     context = {"crisis_panel": panel, "post_id": item.post_id}
     return render(request, "forum/check_in_asked.html", context)
 

@@ -57,6 +57,7 @@ WHAT_DELETION_DOES = {
     "forum.ReadState": "deleted",
     "forum.CategoryReadMark": "deleted",
     "forum.Draft": "deleted",
+    "forum.PendingPost": "deleted: nothing of it was ever live",
     "forum.AnonymousIdentity": "deleted: nothing links their pseudonyms to them any more",
     "forum.ThreadFollowing": "deleted",
     "forum.CategoryFollowing": "deleted",

@@ -76,6 +76,7 @@ from hearth.forum.models import (
     CategoryModerator,
     CategoryReadMark,
     Draft,
+    PendingPost,
     Post,
     Reaction,
     ReadState,
@@ -444,6 +445,22 @@ def _drafts(source: Source) -> JsonObject:
             .select_related("thread__category", "category")
             .order_by("updated_at", "pk")
         ],
+        "waiting_to_go_live": [
+            {
+                "reply_in": _thread_ref(source, pending.thread) if pending.thread else None,
+                "new_thread_in": _category_name(source, pending.category)
+                if pending.thread is None
+                else None,
+                "title": pending.title,
+                "markdown": pending.body,
+                "anonymous": pending.is_anonymous,
+                "goes_live_at": pending.goes_live_at,
+                "could_not_go_live_because": pending.problem,
+            }
+            for pending in PendingPost.objects.filter(author=member, published_at__isnull=True)
+            .select_related("thread__category", "category")
+            .order_by("goes_live_at", "pk")
+        ],
         "messages": [
             {
                 "conversation": draft.conversation_id if draft.conversation_id in current else None,
@@ -775,8 +792,15 @@ SECTIONS: tuple[Section, ...] = (
     Section(
         key="drafts",
         title=gettext_lazy("Drafts"),
-        description=gettext_lazy("What you had started writing, in the forum and in messages."),
-        covers={"forum.Draft": ("member",), "conversations.MessageDraft": ("member",)},
+        description=gettext_lazy(
+            "What you had started writing, in the forum and in messages, and posts waiting to "
+            "go live."
+        ),
+        covers={
+            "forum.Draft": ("member",),
+            "forum.PendingPost": ("author",),
+            "conversations.MessageDraft": ("member",),
+        },
         build=_drafts,
     ),
     Section(

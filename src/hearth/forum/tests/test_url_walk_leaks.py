@@ -24,7 +24,8 @@ from pytest_django.fixtures import Settings
 
 from hearth.accounts.models import Role, User
 from hearth.core.testing import ClientFor, MakeMember
-from hearth.forum.models import Category, Post, Visibility
+from hearth.forum.models import Category, PendingPost, Post, Visibility
+from hearth.forum.pending import hold_back
 from hearth.forum.services import edit_post
 from hearth.forum.testing import MakeCategory, MakeReply, MakeThread
 from hearth.moderation.services import hide_post
@@ -70,6 +71,19 @@ KNOWN_CATEGORY_ROUTES = frozenset(
         "forum:category_feed",
     }
 )
+# Routes known to take a waiting post's id ("Time to reconsider"): its author's alone.
+WAITING_ARGUMENTS = frozenset({"pending_id"})
+KNOWN_WAITING_ROUTES = frozenset(
+    {
+        "forum:pending_post",
+        "forum:publish_pending",
+        "forum:edit_pending",
+        "forum:withdraw_pending",
+        "forum:pending_check_in",
+        "api:publish_waiting_post",
+        "api:withdraw_waiting_post",
+    }
+)
 # Values for a route's other arguments; the actions are the most revealing ones.
 OTHER_ARGUMENTS: dict[str, tuple[str, ...]] = {"action": ("reveal", "hide", "approve")}
 PLAUSIBLE_POST = {
@@ -98,19 +112,27 @@ def _arguments(entry: URLPattern) -> tuple[str, ...]:
     return ()
 
 
-def _walk(entries: Iterable[URLPattern | URLResolver], namespace: str) -> Iterator[Route]:
+def _walk(
+    entries: Iterable[URLPattern | URLResolver], namespace: str, wanted: frozenset[str]
+) -> Iterator[Route]:
     for entry in entries:
         if isinstance(entry, URLResolver):
             inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
-            yield from _walk(entry.url_patterns, inner)
+            yield from _walk(entry.url_patterns, inner, wanted)
             continue
         arguments = _arguments(entry)
-        if ID_ARGUMENTS & set(arguments):
+        if wanted & set(arguments):
             yield Route(f"{namespace}{entry.name}" if entry.name else "", arguments)
 
 
+def routes_taking(wanted: frozenset[str]) -> list[Route]:
+    """Every route of the project with one of the ``wanted`` arguments."""
+    found = set(_walk(get_resolver().url_patterns, "", wanted))
+    return sorted(found, key=lambda route: route.name)
+
+
 def routes_taking_a_post_or_thread() -> list[Route]:
-    return sorted(set(_walk(get_resolver().url_patterns, "")), key=lambda route: route.name)
+    return routes_taking(ID_ARGUMENTS)
 
 
 def routes_taking_a_category() -> list[Route]:
@@ -364,6 +386,88 @@ def test_lists_show_no_secret_to_a_member_or_a_visitor(
     ]
 
     assert [_canaries_in(text, secrets) for text in texts] == [[]] * len(texts)
+
+
+def test_the_walk_finds_every_route_known_to_take_a_waiting_post() -> None:
+    names = {route.name for route in routes_taking(WAITING_ARGUMENTS)}
+
+    assert names >= KNOWN_WAITING_ROUTES
+    assert "" not in names
+
+
+def test_no_route_shows_or_changes_a_waiting_post_but_for_its_author(
+    public: Category,
+    make_thread: MakeThread,
+    make_member: MakeMember,
+    bystander: User,
+    moderator: User,
+    client_for: ClientFor,
+) -> None:
+    author = make_member(display_name="Waiting author")
+    thread = make_thread(category=public, title="Open evenings")
+    canary = _canary("waiting")
+    reply = hold_back(
+        author=author,
+        category=public,
+        thread=thread,
+        body=f"Not yet {canary}",
+        request_key="walk-reply",
+        delay_minutes=10,
+    )
+    started = hold_back(
+        author=author,
+        category=public,
+        thread=None,
+        title=f"New {canary}",
+        body=f"Not yet either {canary}",
+        request_key="walk-thread",
+        delay_minutes=10,
+    )
+    author_page = _text(client_for(author).get(reverse("forum:pending_post", args=[reply.pk])))
+    assert canary in author_page
+    original = thread.posts.get(position=1)
+    ids = {"pending_id": (reply.pk, started.pk), "post_id": (original.pk,)}
+    ids["thread_id"] = (thread.pk,)
+    urls = [
+        reverse(route.name, kwargs=dict(zip(route.arguments, values, strict=True)))
+        for route in routes_taking(WAITING_ARGUMENTS | ID_ARGUMENTS)
+        for values in _combinations(route.arguments, ids)
+    ]
+    urls += [
+        reverse(name, args=[public.slug])
+        for name in ("forum:category", "forum:category_feed", "forum:new_thread")
+    ]
+    urls += [reverse("home"), reverse("forum:feed"), reverse("forum:waiting_posts")]
+
+    leaks = []
+    for who, client in (
+        ("a plain member", client_for(bystander)),
+        ("a moderator", client_for(moderator)),
+        ("a visitor", Client()),
+    ):
+        for url in urls:
+            for method, data in (("GET", None), ("POST", {}), ("POST", PLAUSIBLE_POST)):
+                if method == "GET":
+                    response = client.get(url, follow=True)
+                else:
+                    response = client.post(url, data, follow=True)
+                if canary in _text(response):
+                    leaks.append(f"{who}, {method} {url}")
+
+    assert leaks == []
+    for pending in (reply, started):
+        kept = PendingPost.objects.get(pk=pending.pk)
+        assert (kept.body, kept.published_at, kept.problem) == (pending.body, None, "")
+
+
+def _combinations(
+    arguments: tuple[str, ...], ids: dict[str, tuple[int, ...]]
+) -> list[tuple[Any, ...]]:
+    values: list[tuple[Any, ...]] = [()]
+    for argument in arguments:
+        choices = ids.get(argument) or OTHER_ARGUMENTS.get(argument, ("1",))
+        values = [(*sofar, choice) for sofar in values for choice in choices]
+    return values
 
 
 # --- Each route that leaked -----------------------------------------------------------------------

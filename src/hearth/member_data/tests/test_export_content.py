@@ -47,6 +47,7 @@ from hearth.forum.models import (
     Thread,
     Visibility,
 )
+from hearth.forum.pending import hold_back
 from hearth.forum.services import (
     edit_post,
     follow_category,
@@ -93,6 +94,8 @@ ROWANS = [
     "ROWAN-REPLY",
     "ROWAN-BOOKMARK-NOTE",
     "ROWAN-FORUM-DRAFT",
+    "ROWAN-WAITING-TITLE",
+    "ROWAN-WAITING-POST",
     "ROWAN-MESSAGE-DRAFT",
     "ROWAN-STARTED-CONVERSATION",
     "ROWAN-FIRST-MESSAGE",
@@ -204,6 +207,15 @@ def scene(
     follow_thread(member=rowan, thread=ferns_thread, level=FollowLevel.WATCHING)
     follow_category(member=rowan, category=general, level=FollowLevel.TRACKING)
     save_draft(member=rowan, thread=ferns_thread, body="ROWAN-FORUM-DRAFT")
+    hold_back(
+        author=rowan,
+        category=general,
+        thread=None,
+        title="ROWAN-WAITING-TITLE",
+        body="ROWAN-WAITING-POST",
+        request_key="w1",
+        delay_minutes=10,
+    )
     mark_thread_read(member=rowan, thread=ferns_thread, up_to_position=2, known_position=None)
     mark_category_read(member=rowan, category=general)
     set_note_preference(member=rowan, label=label, choice=NoteChoice.HIDE)
