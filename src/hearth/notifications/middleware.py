@@ -79,7 +79,13 @@ class BreakMiddleware:
         view_kwargs: dict[str, Any],
     ) -> HttpResponse | None:
         member = request.user
-        if not isinstance(member, User) or not rests_during_a_break(request):
+        # Nearly every member has no break, begun or ended: two attributes of the row
+        # already loaded answer it, before the route is looked at.
+        if not isinstance(member, User) or (
+            member.break_until is None and not member.welcome_back_pending
+        ):
+            return None
+        if not rests_during_a_break(request):
             return None
         if member.is_on_break(timezone.now()):
             return on_break_page(request, member)
