@@ -208,7 +208,7 @@ def go_live(pending_id: int) -> Post | None:
     None when it was not waiting or could not go live (the reason is kept on the row)."""
     with transaction.atomic():
         pending = (
-            PendingPost.objects.select_for_update()
+            PendingPost.objects.select_for_update(of=("self",))
             .filter(pk=pending_id, published_at__isnull=True, problem="")
             .select_related("author", "category", "thread__category")
             .first()
