@@ -16,6 +16,10 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from hearth.accounts.member_cache import forget_members
+from hearth.accounts.member_cache import is_enabled as member_cache_is_enabled
+from hearth.core import page_cache
+
 DISPLAY_NAME_MAX_LENGTH = 50
 BIO_MAX_LENGTH = 500
 
@@ -43,10 +47,26 @@ PUBLIC_PROFILE_FIELDS = frozenset({"username", "display_name", "avatar", "is_act
 
 class MemberQuerySet(models.QuerySet["User"]):
     def update(self, **kwargs: Any) -> int:
-        """An update that touches what others see bumps ``profile_version`` too."""
+        """An update that touches what others see bumps ``profile_version`` too; the
+        members it changed are no longer trusted from the member cache."""
         if PUBLIC_PROFILE_FIELDS.intersection(kwargs):
             kwargs.setdefault("profile_version", models.F("profile_version") + 1)
-        return super().update(**kwargs)
+            page_cache.site_changed()  # a name or avatar on pages shared with visitors
+        changed = self._ids_for_the_member_cache()
+        updated = super().update(**kwargs)
+        forget_members(changed)
+        return updated
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        gone = self._ids_for_the_member_cache()
+        deleted = super().delete()
+        forget_members(gone)
+        return deleted
+
+    def _ids_for_the_member_cache(self) -> list[int]:
+        if not member_cache_is_enabled():
+            return []
+        return list(self.values_list("pk", flat=True))
 
 
 class MemberManager(UserManager["User"]):
@@ -184,12 +204,20 @@ class User(AbstractUser):
         update_fields = kwargs.get("update_fields")
         if changed and not isinstance(self.profile_version, models.expressions.Combinable):
             self.profile_version = models.F("profile_version") + 1
+            page_cache.site_changed()  # a name or avatar on pages shared with visitors
             if update_fields is not None:
                 kwargs["update_fields"] = {*update_fields, "profile_version"}
         super().save(*args, **kwargs)
+        forget_members([self.pk])
         if isinstance(self.profile_version, models.expressions.Combinable):
             self.refresh_from_db(fields=["profile_version"])
         self._loaded_public_profile = self._public_profile()
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        member_id = self.pk
+        deleted = super().delete(*args, **kwargs)
+        forget_members([member_id])
+        return deleted
 
     @property
     def is_administrator(self) -> bool:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime
+from importlib import import_module
 
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
@@ -37,10 +38,16 @@ def session_expiry_dates_of(member_id: int) -> list[datetime]:
 
 
 def end_sessions_of(member_id: int) -> int:
-    """Sign the member out everywhere; return how many sessions ended."""
+    """Sign the member out everywhere; return how many sessions ended.
+
+    Each through the session store, which also forgets a cached copy (``cached_db``):
+    deleting the rows alone would leave the member signed in until the copy expired.
+    """
+    store = import_module(settings.SESSION_ENGINE).SessionStore
     keys = [session.session_key for session in sessions_of(member_id)]
-    deleted, _by_model = Session.objects.filter(session_key__in=keys).delete()
-    return deleted
+    for key in keys:
+        store(session_key=key).delete()
+    return len(keys)
 
 
 def forget_expired_sessions() -> int:

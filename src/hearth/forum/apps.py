@@ -24,8 +24,10 @@ class ForumConfig(AppConfig):
             forget_published_pending_posts,
             publish_overdue_pending_posts,
         )
+        from hearth.forum.public_page_tokens import renew_on_changes  # noqa: PLC0415
 
         register_post_excerpt_provider(post_excerpt_for)
+        renew_on_changes()
         register_housekeeping("overdue pending posts published", publish_overdue_pending_posts)
         register_housekeeping("published pending posts forgotten", forget_published_pending_posts)
         pre_delete.connect(

@@ -16,6 +16,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from hearth.accounts.models import User
+from hearth.core import page_cache
 from hearth.core.text.anonymising import FORMER_MEMBER, DepartedName
 from hearth.forum.counters import synchronise_category, synchronise_thread
 from hearth.forum.models import Post, PostRevision, Reaction, Thread
@@ -36,6 +37,7 @@ class ForumDeparture:
 
 def remove_posts_of(member: User) -> ForumDeparture:
     """Remove every post the member wrote, anonymous ones too. Call in a transaction."""
+    page_cache.site_changed()  # their posts are on pages shared with visitors
     departure = ForumDeparture()
     others_wrote = Post.objects.filter(thread=OuterRef("pk")).exclude(author=member)
     alone = Thread.objects.filter(author=member).exclude(Exists(others_wrote))
@@ -73,6 +75,7 @@ def remove_posts_of(member: User) -> ForumDeparture:
 def keep_posts_of(member: User, name: DepartedName) -> None:
     """Keep the member's posts under "Former member". Anonymous posts keep their
     pseudonym; the account behind it goes with the account. Call in a transaction."""
+    page_cache.site_changed()  # their name is on pages shared with visitors
     named = Post.objects.filter(author=member, is_anonymous=False)
     thread_ids = set(Post.objects.filter(author=member).values_list("thread_id", flat=True))
     named.update(author_name=FORMER_MEMBER)

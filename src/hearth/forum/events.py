@@ -84,6 +84,13 @@ class MemberMentioned(PostEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
+class ContentNoteSet(PostEvent):
+    """A moderator added or changed a post's content note (instead of hiding it)."""
+
+    moderator_id: int
+
+
+@dataclass(frozen=True, kw_only=True)
 class ThreadMoved(Event):
     thread_id: int
     from_category_id: int
@@ -98,6 +105,16 @@ class ThreadLocked(Event):
     thread_id: int
     category_id: int
     is_locked: bool
+    moderator_id: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class ThreadPinned(Event):
+    """A thread was pinned to the top of its category (``is_pinned``) or unpinned."""
+
+    thread_id: int
+    category_id: int
+    is_pinned: bool
     moderator_id: int
 
 

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from hearth.accounts.models import User
+from hearth.core.page_cache import shared_with_visitors
 from hearth.core.ratelimit import RateLimit, allow
 from hearth.core.text import quote_markdown, render_markdown
 from hearth.forum import selectors, services
@@ -50,6 +51,7 @@ from hearth.forum.permissions import (
     check_can_edit_post,
     why_cannot_reply,
 )
+from hearth.forum.public_page_tokens import listing_tokens, thread_page_tokens
 from hearth.forum.rendering import render_posts
 from hearth.forum.selectors import get_check_in_for_author
 from hearth.forum.viewer import Viewer, get_viewer
@@ -124,6 +126,7 @@ def _apply_errors(form: Form, error: ValidationError, field: str = "body") -> No
 
 @login_not_required
 @require_safe
+@shared_with_visitors(listing_tokens)
 def home(request: HttpRequest) -> HttpResponse:
     viewer = get_viewer(request)
     page = selectors.get_home_page(viewer)
@@ -134,6 +137,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_not_required
 @require_safe
+@shared_with_visitors(listing_tokens, parameters=("after",))
 def category(request: HttpRequest, slug: str) -> HttpResponse:
     viewer = get_viewer(request)
     found = selectors.get_category_for_viewer_or_404(viewer, slug, with_viewer_state=True)
@@ -264,6 +268,7 @@ def _thread_context(
 
 @login_not_required
 @require_safe
+@shared_with_visitors(thread_page_tokens, parameters=("page",))
 def thread(request: HttpRequest, thread_id: int) -> HttpResponse:
     viewer = get_viewer(request)
     found = selectors.get_thread_for_viewer_or_404(viewer, thread_id, with_viewer_state=True)

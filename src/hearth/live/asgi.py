@@ -20,12 +20,12 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from django.conf import settings
-from django.contrib.auth import get_user
 from django.core.handlers.asgi import ASGIHandler
 from django.db import close_old_connections
 from django.http import HttpRequest
 from django.utils.module_loading import import_string
 
+from hearth.accounts.middleware import signed_in_member
 from hearth.accounts.models import User
 from hearth.live.database import in_database
 from hearth.live.delivery import Listener, catch_up, open_listener
@@ -45,11 +45,12 @@ Send = Callable[[Mapping[str, Any]], Awaitable[None]]
 
 def _member_for(session_key: str) -> User | None:
     """The signed-in member of a session, checked as Django's authentication checks it
-    (the session's password hash included), or None."""
+    (the session's password hash included) and read as the pages read it (through the
+    member cache), or None."""
     close_old_connections()
     request = HttpRequest()
     request.session = import_string(settings.SESSION_ENGINE).SessionStore(session_key)
-    user = get_user(request)
+    user = signed_in_member(request)
     return user if isinstance(user, User) and user.is_active else None
 
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 from hearth.conversations.events import MessageSent
 from hearth.core.events import subscribe_in_transaction
 from hearth.forum.events import (
+    ContentNoteSet,
     PostDeleted,
     PostEdited,
     PostEvent,
@@ -41,7 +42,14 @@ LOG_LOCK = 0x4EA27711
 def record_events() -> None:
     """Subscribe to the events open pages show (from ``LiveConfig.ready``)."""
     subscribe_in_transaction(PostPublished, _reply)
-    for changed in (PostEdited, PostHidden, PostRestored, PostDeleted, PostRejected):
+    for changed in (
+        PostEdited,
+        PostHidden,
+        PostRestored,
+        PostDeleted,
+        PostRejected,
+        ContentNoteSet,
+    ):
         subscribe_in_transaction(changed, _post_changed)
     subscribe_in_transaction(UnreadCountChanged, _bell)
     subscribe_in_transaction(MessageSent, _message)

@@ -16,7 +16,15 @@ from django.utils.translation import gettext as _
 from hearth.accounts.models import User
 from hearth.core.events import publish
 from hearth.forum.counters import synchronise_category
-from hearth.forum.events import PostHidden, PostRejected, PostRestored, ThreadLocked, ThreadMoved
+from hearth.forum.events import (
+    ContentNoteSet,
+    PostHidden,
+    PostRejected,
+    PostRestored,
+    ThreadLocked,
+    ThreadMoved,
+    ThreadPinned,
+)
 from hearth.forum.models import Category, Post, Thread
 from hearth.forum.services import ContentNote, edit_post, release_held_post, set_post_labels
 from hearth.forum.viewer import viewer_for
@@ -205,6 +213,7 @@ def set_content_note(
     }
     set_post_labels(post, content_note.labels)
     Post.objects.filter(pk=post.pk).update(content_note_text=content_note.text.strip()[:120])
+    publish(ContentNoteSet(**_post_ids(post), moderator_id=moderator.pk))
     after = {
         "labels": sorted(label.slug for label in content_note.labels),
         "text": content_note.text,
@@ -253,6 +262,15 @@ def _thread_flag(
                     thread_id=thread.pk,
                     category_id=thread.category_id,
                     is_locked=value,
+                    moderator_id=moderator.pk,
+                )
+            )
+        elif field == "is_pinned":
+            publish(
+                ThreadPinned(
+                    thread_id=thread.pk,
+                    category_id=thread.category_id,
+                    is_pinned=value,
                     moderator_id=moderator.pk,
                 )
             )

@@ -162,7 +162,8 @@ MIDDLEWARE = [
     "hearth.core.database_trouble.BestEffortSessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Django's AuthenticationMiddleware, the member read through the member cache.
+    "hearth.accounts.middleware.MemberAuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "hearth.core.http.SignInRequiredMiddleware",
     "hearth.accounts.middleware.MemberPreferencesMiddleware",
@@ -255,6 +256,18 @@ else:
             "LOCATION": "hearth_cache",
         }
     }
+# The signed-in member and their session from Redis, not the database, on each request:
+# the member's row through hearth.accounts.member_cache (a version token makes every
+# write seen at once by every process), the session through Django's cached_db store
+# (the database stays the record). Without Redis the cache is files or the database
+# itself, which would save nothing: off unless asked for.
+HEARTH_MEMBER_CACHE = env.bool("HEARTH_MEMBER_CACHE", default=bool(REDIS_URL))
+if REDIS_URL:
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Whole pages of public categories shared between visitors (hearth.core.page_cache),
+# under version tokens renewed by every change they show. Redis only, by default, for
+# the same reason.
+HEARTH_PUBLIC_PAGE_CACHE = env.bool("HEARTH_PUBLIC_PAGE_CACHE", default=bool(REDIS_URL))
 # Rendered fragments: per process, in memory, unpickled (hearth.core.memory_cache).
 # Their keys carry every version they depend on, so processes never need to
 # tell each other to forget one; a stale entry is simply never asked for again.

@@ -40,3 +40,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # Every {% shared %} block is rendered again on each use and compared with its
 # shared copy: a value missing from its key fails the test that shows it.
 HEARTH_CHECK_SHARED_FRAGMENTS = True
+
+# The member cache off, as production runs without Redis: the pinned query counts are
+# that configuration's. accounts/tests/test_member_cache.py turns it on and checks that
+# each kind of change to a member is seen by the next request.
+HEARTH_MEMBER_CACHE = False
+# Visitors' shared pages off for the same reason (core/tests/test_page_cache.py turns it on).
+HEARTH_PUBLIC_PAGE_CACHE = False
