@@ -1,4 +1,4 @@
-"""Load Hearth with wrk (Debian's package) and read its results.
+"""Load Hearth with wrk (Debian's package) and read its results; fetch a page once.
 
 Each run gets a small Lua script whose ``done`` hook prints the numbers as
 one JSON line, so nothing depends on the layout of wrk's human-readable
@@ -11,6 +11,8 @@ posts afterwards.
 
 from __future__ import annotations
 
+import http.client
+import http.cookies
 import json
 import shutil
 import subprocess
@@ -122,6 +124,30 @@ class WrkResult:
     @property
     def requests_per_second(self) -> float:
         return self.requests / self.seconds if self.seconds else 0.0
+
+
+@dataclass(frozen=True)
+class Page:
+    status: int
+    body: bytes
+    set_cookies: dict[str, str]
+
+
+def fetch(port: int, path: str, cookie: str) -> Page:
+    """GET a page from the server without following redirects."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    try:
+        connection.request("GET", path, headers={"Cookie": cookie} if cookie else {})
+        response = connection.getresponse()
+        body = response.read()
+        cookies: dict[str, str] = {}
+        for header in response.msg.get_all("Set-Cookie") or []:
+            parsed = http.cookies.SimpleCookie()
+            parsed.load(header)
+            cookies |= {name: morsel.value for name, morsel in parsed.items()}
+        return Page(status=response.status, body=body, set_cookies=cookies)
+    finally:
+        connection.close()
 
 
 @dataclass(frozen=True)

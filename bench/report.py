@@ -5,13 +5,21 @@ from __future__ import annotations
 import json
 import math
 import statistics
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 MIB = 1024 * 1024
 
-# Targets from issue 5: reported here, never asserted in tests.
+# Targets from issue 5: reported here, never asserted in tests. The category and home
+# pages' share is of the Hearth stack floor, the ceiling issue 5 set it against.
 PAGE_SHARE_OF_CEILING = 0.25
+# Issue 19's honest yardsticks: thread pages against the bare ceiling (a plain Django
+# view of the same bytes, no middleware), and Hearth's signed-in thread page against
+# django-spirit's in the same interleaved run (bench/spirit.py).
+MEMBER_THREAD_SHARE_OF_BARE = 0.25
+ANONYMOUS_THREAD_SHARE_OF_BARE = 0.60
+HEARTH_OVER_SPIRIT_ANONYMOUS = 10.0
+HEARTH_OVER_SPIRIT_MEMBER = 20.0
 DEEP_PAGE_TOLERANCE = 0.10
 POST_P99_MS = 100.0
 WORKER_RSS_MIB = 150
@@ -41,8 +49,10 @@ class Row:
 
     key: str
     name: str
-    audience: str  # "member", "anonymous", "4 writers" or "1 writer, alternating"
-    kind: str  # "thread", "list", "ceiling" or "post"
+    audience: str  # "member", "anonymous", "anyone", "4 writers", "1 writer, alternating"
+    # "ceiling" (the bare ceiling), "floor" (the Hearth stack floor), "thread", "list",
+    # "api", "post" or "spirit" (django-spirit's page)
+    kind: str
     requests_per_second: float
     p50_ms: float
     p99_ms: float
@@ -50,7 +60,10 @@ class Row:
     queries: int
     errors: int
     requests: int
-    ceiling_ratio: float | None = None
+    # requests/s as a share of the bare ceiling's, and of the stack floor's for the same
+    # audience, both measured in the same run (None: not a Hearth page, or not measured)
+    bare_ceiling_ratio: float | None = None
+    stack_floor_ratio: float | None = None
 
 
 @dataclass(frozen=True)
@@ -203,6 +216,22 @@ class Search:
 
 
 @dataclass(frozen=True)
+class SpiritComparison:
+    """Hearth's signed-in thread page against django-spirit's, measured in turn, round by
+    round, in one run (bench/spirit.py); or why spirit was not measured."""
+
+    version: str
+    not_measured: str  # why not ("" when measured)
+    rows: list[Row] = field(default_factory=list)  # Hearth's page, spirit's two
+    rounds: int = 0
+    setup_seconds: float = 0.0  # installing (when not cached), loading, starting gunicorn
+    hearth_over_anonymous: float | None = None  # Hearth member req/s / spirit anonymous's
+    hearth_over_member: float | None = None  # ... / spirit signed-in's
+    worker_rss_mib: float = 0.0  # the largest gunicorn worker's VmRSS at the end
+    server_log: str = ""  # gunicorn's log, kept only when a request failed
+
+
+@dataclass(frozen=True)
 class Verdict:
     target: str
     met: bool
@@ -225,7 +254,8 @@ class Results:
     # peak_rss_mib (max over workers).
     large_posts: dict[str, float] = field(default_factory=dict)
     server_log: str = ""  # kept only when a request failed
-    machine: dict[str, float] = field(default_factory=dict)  # CPUs and 1-minute load averages
+    # CPUs, 1-minute load averages, and whether the server's cache was Redis (1.0 or 0.0)
+    machine: dict[str, float] = field(default_factory=dict)
     # Issue 12: replies with 1,000 watchers against none, and the fan-out (None when
     # --only left it out). Apart from ``rows``, whose keys the smoke test pins.
     watched_posting: WatchedPosting | None = None
@@ -234,16 +264,33 @@ class Results:
     live: Live | None = None
     # Issue 15: search over the grown corpus (None when --only left it out).
     search: Search | None = None
+    # Issue 19: django-spirit side by side (None when --only left it out).
+    spirit: SpiritComparison | None = None
 
 
-def with_ceiling_ratios(rows: list[Row]) -> list[Row]:
-    """Set each page's requests/s as a share of the ceiling's, for the same audience."""
-    ceilings = {row.audience: row.requests_per_second for row in rows if row.kind == "ceiling"}
+# Rows whose requests/s are compared with the references: Hearth's pages (and the stack
+# floor with the bare ceiling). Posting is another kind of work; spirit is not Hearth.
+RATIO_KINDS = {"floor", "thread", "list", "api"}
+
+
+def with_ratios(rows: list[Row], references: list[Row]) -> list[Row]:
+    """Set each Hearth page's requests/s as a share of the bare ceiling's, and of the
+    Hearth stack floor's for the same audience, both found among ``references``."""
+    bare = next((row.requests_per_second for row in references if row.kind == "ceiling"), 0.0)
+    floors = {row.audience: row.requests_per_second for row in references if row.kind == "floor"}
     updated = []
     for row in rows:
-        ceiling = ceilings.get(row.audience)
-        ratio = row.requests_per_second / ceiling if ceiling and row.kind != "post" else None
-        updated.append(Row(**{**asdict(row), "ceiling_ratio": ratio}))
+        if row.kind not in RATIO_KINDS:
+            updated.append(row)
+            continue
+        floor = floors.get(row.audience, 0.0) if row.kind != "floor" else 0.0
+        updated.append(
+            replace(
+                row,
+                bare_ceiling_ratio=row.requests_per_second / bare if bare else None,
+                stack_floor_ratio=row.requests_per_second / floor if floor else None,
+            )
+        )
     return updated
 
 
@@ -252,12 +299,27 @@ def judge(results: Results) -> list[Verdict]:
     verdicts = []
     by_key = {row.key: row for row in results.rows}
     for row in results.rows:
-        if row.kind in {"thread", "list"} and row.ceiling_ratio is not None:
+        bare_share = (
+            MEMBER_THREAD_SHARE_OF_BARE
+            if row.audience == "member"
+            else ANONYMOUS_THREAD_SHARE_OF_BARE
+        )
+        if row.kind == "thread" and row.bare_ceiling_ratio is not None:
             verdicts.append(
                 _at_least(
-                    f"{row.name} ({row.audience}) >= 25% of ceiling",
-                    row.ceiling_ratio,
+                    f"{row.name} ({row.audience}) >= {bare_share:.0%} of the bare ceiling",
+                    row.bare_ceiling_ratio,
+                    bare_share,
+                    unit="of the bare ceiling",
+                )
+            )
+        if row.kind == "list" and row.stack_floor_ratio is not None:
+            verdicts.append(
+                _at_least(
+                    f"{row.name} ({row.audience}) >= 25% of the stack floor",
+                    row.stack_floor_ratio,
                     PAGE_SHARE_OF_CEILING,
+                    unit="of the stack floor",
                 )
             )
     for audience in ("member", "anonymous"):
@@ -298,6 +360,8 @@ def judge(results: Results) -> list[Verdict]:
         verdicts.extend(_judge_live(live))
     if (search := results.search) is not None:
         verdicts.extend(_judge_search(search))
+    if (spirit := results.spirit) is not None:
+        verdicts.extend(judge_spirit(spirit))
     if large := results.large_posts:
         over = large["peak_rss_mib"] - LARGE_POSTS_RSS_MIB
         verdicts.append(
@@ -386,6 +450,61 @@ def _judge_live(live: Live) -> list[Verdict]:
     ]
 
 
+def judge_spirit(spirit: SpiritComparison) -> list[Verdict]:
+    """Issue 19's targets against django-spirit; none when it was not measured (the table
+    says why instead)."""
+    verdicts = []
+    hearth = next((row for row in spirit.rows if row.kind != "spirit"), None)
+    for ratio, audience, wanted in (
+        (spirit.hearth_over_anonymous, "anonymous", HEARTH_OVER_SPIRIT_ANONYMOUS),
+        (spirit.hearth_over_member, "signed-in", HEARTH_OVER_SPIRIT_MEMBER),
+    ):
+        if ratio is None or hearth is None:
+            continue
+        short = "" if ratio >= wanted else f", {wanted - ratio:.1f}x short"
+        verdicts.append(
+            Verdict(
+                f"Hearth signed-in thread page >= {wanted:.0f}x django-spirit's {audience} one",
+                ratio >= wanted,
+                f"{ratio:.1f}x, in rounds with it{short}",
+            )
+        )
+    return verdicts
+
+
+def spirit_lines(spirit: SpiritComparison) -> list[str]:
+    """The line under the table about django-spirit: Hearth ÷ spirit, or why not measured."""
+    if spirit.not_measured:
+        return [f"django-spirit {spirit.version}: not measured: {spirit.not_measured}"]
+    hearth, anonymous, member = _spirit_rows(spirit)
+    lines = [
+        f"Hearth ÷ django-spirit {spirit.version} ({spirit.rounds} interleaved rounds, same "
+        f"PostgreSQL, same thread text; gunicorn, 2 sync workers): Hearth's signed-in thread "
+        f"page {hearth.requests_per_second:.1f} req/s is "
+        f"{_times(spirit.hearth_over_anonymous)} spirit's anonymous page "
+        f"({anonymous.requests_per_second:.1f} req/s) and "
+        f"{_times(spirit.hearth_over_member)} its signed-in page "
+        f"({member.requests_per_second:.1f} req/s); spirit's largest worker "
+        f"{spirit.worker_rss_mib:.1f} MiB; set up in {spirit.setup_seconds:.0f} s",
+    ]
+    if spirit.server_log:
+        lines.append(f"django-spirit: gunicorn's log is kept in {spirit.server_log}")
+    return lines
+
+
+def _spirit_rows(spirit: SpiritComparison) -> tuple[Row, Row, Row]:
+    by_audience = {(row.kind, row.audience): row for row in spirit.rows}
+    return (
+        by_audience[("thread", "member")],
+        by_audience[("spirit", "anonymous")],
+        by_audience[("spirit", "member")],
+    )
+
+
+def _times(ratio: float | None) -> str:
+    return "?" if ratio is None else f"{ratio:.1f}x"
+
+
 def _judge_search(search: Search) -> list[Verdict]:
     p95, slowest = search.sequential.p95_ms, search.indexing.max_ms / 1000
     return [
@@ -453,11 +572,14 @@ def _at_least(target: str, value: float, wanted: float, unit: str = "of ceiling"
     return Verdict(target, False, f"{value:.1%} {unit}, {short:.1f} percentage points short")
 
 
-HEADERS = ("scenario", "req/s", "p50 ms", "p99 ms", "bytes", "queries", "ratio", "errors")
+HEADERS = (
+    "scenario", "req/s", "p50 ms", "p99 ms", "bytes", "queries", "÷ bare", "÷ floor", "errors",
+)  # fmt: skip
 
 
-def table(rows: list[Row]) -> str:
-    """The one table: a line per scenario, numbers right-aligned."""
+def table(rows: list[Row], not_measured: dict[str, str] | None = None) -> str:
+    """The one table: a line per scenario, numbers right-aligned; then a line for each
+    scenario in ``not_measured`` (its name: why not)."""
     lines = [
         (
             f"{row.name} ({row.audience})",
@@ -466,12 +588,15 @@ def table(rows: list[Row]) -> str:
             f"{row.p99_ms:.1f}",
             str(row.body_bytes),
             str(row.queries),
-            "-" if row.ceiling_ratio is None else f"{row.ceiling_ratio:.1%}",
+            _share(row.bare_ceiling_ratio),
+            _share(row.stack_floor_ratio),
             str(row.errors),
         )
         for row in rows
     ]
+    missing = list((not_measured or {}).items())
     widths = [max(len(cells[i]) for cells in [HEADERS, *lines]) for i in range(len(HEADERS))]
+    widths[0] = max([widths[0], *(len(name) for name, _reason in missing)])
 
     def format_line(cells: tuple[str, ...]) -> str:
         first = cells[0].ljust(widths[0])
@@ -479,7 +604,18 @@ def table(rows: list[Row]) -> str:
         return "  ".join([first, *rest])
 
     rule = "  ".join("-" * width for width in widths)
-    return "\n".join([format_line(HEADERS), rule, *(format_line(cells) for cells in lines)])
+    return "\n".join(
+        [
+            format_line(HEADERS),
+            rule,
+            *(format_line(cells) for cells in lines),
+            *(f"{name.ljust(widths[0])}  not measured: {reason}" for name, reason in missing),
+        ]
+    )
+
+
+def _share(ratio: float | None) -> str:
+    return "-" if ratio is None else f"{ratio:.1%}"
 
 
 def summary(results: Results) -> str:
@@ -488,19 +624,28 @@ def summary(results: Results) -> str:
     posting = results.posting
     watched = results.watched_posting
     live = results.live
+    spirit = results.spirit
     lines = [
         table(
             results.rows
+            + (spirit.rows if spirit else [])
             + ([watched.watched, watched.unwatched] if watched else [])
-            + ([live.posting_without, live.posting_with] if live else [])
+            + ([live.posting_without, live.posting_with] if live else []),
+            not_measured=(
+                {f"django-spirit {spirit.version} thread page": spirit.not_measured}
+                if spirit and spirit.not_measured
+                else None
+            ),
         ),
         "",
         f"database: {results.database}; commit {results.commit}; "
         f"{results.settings['workers']} workers, wrk {results.settings['connections']} connections "
         f"x {results.settings['threads']} threads, {results.settings['duration']} s after "
         f"{results.settings['warmup']} s warm-up per scenario",
-        "ratio: requests/s as a share of the ceiling (the 200-reply thread's first page "
-        "served from memory) measured for the same audience in this run",
+        "÷ bare: requests/s as a share of the bare ceiling (the 200-reply thread's first page "
+        "from memory, a plain Django view without middleware); ÷ floor: of the Hearth stack "
+        "floor (the same bytes behind Hearth's whole middleware stack) for the same audience; "
+        "both measured in this run",
         f"data set: {dataset['description']}; built in {dataset['total_seconds']:.1f} s "
         f"(the {dataset['big_replies']:,}-reply thread: {dataset['big_thread_seconds']:.1f} s)",
         f"worker RSS after the run: {results.worker_rss_mib:.1f} MiB "
@@ -530,6 +675,7 @@ def summary(results: Results) -> str:
         *(watched_lines(watched) if watched else []),
         *(live_lines(live) if live else []),
         *(search_lines(results.search) if results.search else []),
+        *(spirit_lines(spirit) if spirit else []),
         "",
         "targets:",
     ]
@@ -537,7 +683,12 @@ def summary(results: Results) -> str:
         line = (
             f"machine: {machine['cpus']:.0f} CPUs; 1-minute load average "
             f"{machine['load_before']:.1f} before the run, {machine['load_after']:.1f} at its end "
-            "(the run's own load included)"
+            "(the run's own load included); "
+            + (
+                "cache in Redis (REDIS_URL set)"
+                if machine.get("redis")
+                else "no Redis (--no-redis)"
+            )
         )
         if machine["load_before"] > BUSY_LOAD_PER_CPU * machine["cpus"]:
             line += "\nwarning: the machine was busy before the run started; expect noisy numbers"

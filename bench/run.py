@@ -1,7 +1,7 @@
 """``python -m bench.run``: build the data set, serve Hearth, load it with wrk, print one table.
 
 See docs/benchmarks.md. All traffic goes to 127.0.0.1 for a bounded time, and
-every process started here (PostgreSQL, the server and its workers, wrk) is
+every process started here (PostgreSQL, the servers and their workers, wrk) is
 stopped before this returns, also on Ctrl-C and SIGTERM. Exit status: 0 when
 the run completed (missed targets are reported, not failures), 1 when it
 could not measure, 130 when interrupted.
@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import http.client
-import http.cookies
 import math
 import os
 import random
@@ -23,14 +21,18 @@ import subprocess
 import sys
 import tempfile
 import time
+import wsgiref.util
 from collections import Counter
+from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass, replace
 from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING
+from wsgiref.types import WSGIEnvironment
 
-from bench import api, ceiling, live, load, report, search, watchers
+from bench import api, ceiling, live, load, report, search, spirit, watchers
+from bench.load import fetch
 from bench.server import (
     BenchError,
     HearthServer,
@@ -38,6 +40,7 @@ from bench.server import (
     free_port,
     hearth_server,
     postgres_cluster,
+    redis_server,
 )
 
 if TYPE_CHECKING:
@@ -52,8 +55,10 @@ WORKERS = 2
 POSTING_WRITERS = 4
 DEFAULT_POSTS_PER_PAGE = 20
 # What --only may choose; a run measures all of them unless told otherwise.
-PARTS = ("pages", "posting", "large-posts", "watchers", "live", "api", "search")
+PARTS = ("pages", "posting", "large-posts", "watchers", "live", "api", "search", "spirit")
 LIVE_STREAMS = 1000
+# The bare ceiling's audience: it reads no cookie, so it is measured once, without any.
+ANYONE = "anyone"
 
 
 def say(text: str) -> None:
@@ -65,8 +70,8 @@ def say(text: str) -> None:
 class Scenario:
     key: str
     name: str
-    audience: str  # "member" or "anonymous"
-    kind: str  # "thread", "list" or "ceiling"
+    audience: str  # "member", "anonymous" or "anyone" (the bare ceiling: no cookies)
+    kind: str  # "ceiling" (bare), "floor" (Hearth stack floor), "thread" or "list"
     path: str
 
 
@@ -80,13 +85,6 @@ class Visitor:
     @property
     def cookie_header(self) -> str:
         return "; ".join(f"{name}={value}" for name, value in self.cookies.items())
-
-
-@dataclass(frozen=True)
-class Page:
-    status: int
-    body: bytes
-    set_cookies: dict[str, str]
 
 
 def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
@@ -124,6 +122,22 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
         help=(
             f"measure only these, comma-separated, of {', '.join(PARTS)} (default: all); the "
             "data set leaves out the long threads and the largest posts when nothing reads them"
+        ),
+    )
+    parser.add_argument(
+        "--no-redis",
+        action="store_true",
+        help=(
+            "serve without Redis (by default a throwaway redis-server holds the cache, so the "
+            "member and visitors' pages come from it, as in production with REDIS_URL)"
+        ),
+    )
+    parser.add_argument(
+        "--no-spirit",
+        action="store_true",
+        help=(
+            f"leave out the django-spirit {spirit.VERSION} comparison (it installs spirit in a "
+            "cached venv from the package index; docs/benchmarks.md)"
         ),
     )
     arguments = parser.parse_args(argv)
@@ -174,20 +188,17 @@ def run(arguments: argparse.Namespace) -> report.Results:
     with ExitStack() as stack:
         work = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="hearth-bench-")))
         scripts = load.write_scripts(work)
-        database_url = ""
         # The search part's corpus, when a run before built and cached it (bench/search.py).
         corpus_cache = search.CorpusCache.for_run(arguments)
-        cluster: PostgresCluster | None = None
-        if arguments.database == "postgres":
-            seed = corpus_cache.postgres_seed()
-            say("starting a throwaway PostgreSQL" + (f" from {seed}" if seed else ""))
-            copying = time.perf_counter()
-            cluster = stack.enter_context(postgres_cluster(seed=seed))
-            if seed:  # the copy of the cached data directory is most of the cluster's start
-                corpus_cache.restore_seconds = time.perf_counter() - copying
-            database_url = cluster.url
+        cluster = start_postgres(stack, corpus_cache) if arguments.database == "postgres" else None
         port = free_port()
-        environment = production_environment(work, database_url, port)
+        environment = production_environment(work, cluster.url if cluster else "", port)
+        if not arguments.no_redis:
+            say("starting a throwaway Redis")
+            environment["REDIS_URL"] = stack.enter_context(redis_server(work / "redis.log"))
+        # What the package installer may need (its settings, proxies, certificates): only
+        # the spirit part uses it, to install spirit in a venv of its own.
+        outside_environment = dict(os.environ)
         os.environ.clear()  # this process measures queries with exactly the server's settings
         os.environ.update(environment)
         corpus_cache.restore_sqlite(work / "data")
@@ -225,9 +236,11 @@ def run(arguments: argparse.Namespace) -> report.Results:
             results = measure(
                 arguments, server=server, data=data, size=size, scripts=scripts,
                 environment=environment, started_at=started_at,
-                corpus=(corpus, corpus_cache) if corpus else None,
+                corpus=(corpus, corpus_cache) if corpus else None, cluster=cluster, work=work,
+                outside_environment=outside_environment,
             )  # fmt: skip
             results.machine = {
+                "redis": 0.0 if arguments.no_redis else 1.0,
                 "cpus": os.cpu_count() or 0,
                 "load_before": load_before,
                 "load_after": os.getloadavg()[0],
@@ -244,6 +257,17 @@ def run(arguments: argparse.Namespace) -> report.Results:
     raise AssertionError  # unreachable: the ExitStack does not swallow exceptions
 
 
+def start_postgres(stack: ExitStack, corpus_cache: search.CorpusCache) -> PostgresCluster:
+    """A throwaway cluster, from the search corpus's cached data directory if there is one."""
+    seed = corpus_cache.postgres_seed()
+    say("starting a throwaway PostgreSQL" + (f" from {seed}" if seed else ""))
+    copying = time.perf_counter()
+    cluster = stack.enter_context(postgres_cluster(seed=seed))
+    if seed:  # the copy of the cached data directory is most of the cluster's start
+        corpus_cache.restore_seconds = time.perf_counter() - copying
+    return cluster
+
+
 def keep_logs(
     results: report.Results, arguments: argparse.Namespace, server: HearthServer, *, stem: str
 ) -> None:
@@ -258,6 +282,11 @@ def keep_logs(
         kept = arguments.results_dir / f"{stem}.log"
         kept.write_bytes(server.log_path.read_bytes())
         results.server_log = str(kept)
+    if (compared := results.spirit) and any(row.errors for row in compared.rows):
+        arguments.results_dir.mkdir(parents=True, exist_ok=True)
+        kept = arguments.results_dir / f"{stem}-spirit.log"
+        kept.write_bytes(Path(compared.server_log).read_bytes())
+        results.spirit = replace(compared, server_log=str(kept))
     if (streams := results.live) and (
         streams.lost + streams.duplicated + streams.unexpected + streams.streams_ended
     ):
@@ -272,8 +301,9 @@ def sized_for(size: Size, only: set[str]) -> Size:
     from bench.dataset import SPECIAL_THREADS  # noqa: PLC0415 - imports Hearth's models
 
     if "pages" not in only:
-        # The live and api parts read the 200-reply thread's first page, as the page rows do.
-        medium = size.medium_replies if {"live", "api"} & only else 0
+        # The live, api and spirit parts read the 200-reply thread's first page, as the page
+        # rows do (spirit loads its text).
+        medium = size.medium_replies if {"live", "api", "spirit"} & only else 0
         size = replace(size, threads=SPECIAL_THREADS, medium_replies=medium, big_replies=0)
     if "large-posts" not in only:
         size = replace(size, large_posts=0)
@@ -334,6 +364,9 @@ def measure(
     environment: dict[str, str],
     started_at: str,
     corpus: tuple[search_corpus.Corpus, search.CorpusCache] | None = None,
+    cluster: PostgresCluster | None = None,
+    work: Path,
+    outside_environment: dict[str, str],
 ) -> report.Results:
     page_script, post_script = scripts
     scenarios = page_scenarios(data, size) if "pages" in arguments.only else []
@@ -341,6 +374,12 @@ def measure(
     rows = [
         measure_page(arguments, server, scenario, prepared, page_script) for scenario in scenarios
     ]
+    spirit_comparison = None
+    if "spirit" in arguments.only:  # before live, whose replies lengthen the thread it copies
+        spirit_comparison = compare_with_spirit(
+            arguments, server=server, data=data, prepared=prepared, cluster=cluster, work=work,
+            page_script=page_script, outside_environment=outside_environment,
+        )  # fmt: skip
     posting = None
     if "posting" in arguments.only:
         post_row, posting = measure_posting(arguments, server, data, prepared, post_script)
@@ -408,7 +447,7 @@ def measure(
             "watchers": data.watchers,
             "watchers_seconds": data.timings.watchers,
         },
-        rows=report.with_ceiling_ratios(rows),
+        rows=report.with_ratios(rows, rows),
         posting=posting,
         worker_rss_mib=max(worker.rss_bytes for worker in memory) / report.MIB,
         worker_peak_rss_mib=max(worker.peak_bytes for worker in memory) / report.MIB,
@@ -416,9 +455,59 @@ def measure(
         watched_posting=watched_posting,
         live=live_streams,
         search=search_figures,
+        spirit=(
+            replace(spirit_comparison, rows=report.with_ratios(spirit_comparison.rows, rows))
+            if spirit_comparison
+            else None
+        ),
     )
     results.verdicts = report.judge(results) + api_verdicts
     return results
+
+
+def compare_with_spirit(
+    arguments: argparse.Namespace,
+    *,
+    server: HearthServer,
+    data: Dataset,
+    prepared: Prepared,
+    cluster: PostgresCluster | None,
+    work: Path,
+    page_script: Path,
+    outside_environment: dict[str, str],
+) -> report.SpiritComparison:
+    """Hearth's signed-in thread page against django-spirit's (bench/spirit.py), or why
+    spirit is not measured in this run."""
+    from django.urls import reverse  # noqa: PLC0415 - Django is set up by now
+
+    if arguments.no_spirit:
+        return spirit.not_measured("left out (--no-spirit)")
+    if cluster is None:
+        return spirit.not_measured(
+            "SQLite run: spirit is compared on PostgreSQL only (make bench, the default)"
+        )
+    path = reverse("forum:thread", kwargs={"thread_id": data.medium_thread_id})
+    member = prepared.visitors["member"]
+    queries = prepared.queries.get("medium-first-member")
+    if queries is None:  # --only spirit: the page rows did not count them
+        queries = count_queries("get", path, member, server.port, expect=200)
+    hearth_page = spirit.HearthPage(
+        origin=server.origin,
+        path=path,
+        cookie=member.cookie_header,
+        body_bytes=len(fetch(server.port, path, member.cookie_header).body),
+        queries=queries,
+    )
+    return spirit.compare(
+        arguments,
+        cluster=cluster,
+        work=work / "spirit",
+        thread=spirit.thread_from_hearth(data.medium_thread_id, reader=data.reader),
+        hearth=hearth_page,
+        page_script=page_script,
+        environment=outside_environment,
+        say=say,
+    )
 
 
 def read_largest_posts(server: HearthServer, data: Dataset, prepared: Prepared) -> dict[str, float]:
@@ -464,9 +553,13 @@ def prepare(server: HearthServer, data: Dataset, size: Size, scenarios: list[Sce
     posting_path = reverse("forum:thread", kwargs={"thread_id": data.posting_thread_id})
     reader = first_visit(port, medium_path, dataset.sign_in(data.reader))
     writers = [first_visit(port, posting_path, dataset.sign_in(name)) for name in data.writers]
-    visitors = {"member": reader, "anonymous": first_visit(port, reverse("home"), session="")}
+    visitors = {
+        "member": reader,
+        "anonymous": first_visit(port, reverse("home"), session=""),
+        ANYONE: Visitor(cookies={}, form_token=""),
+    }
 
-    # The ceiling serves the real first page of the 200-reply thread, as the reader gets it.
+    # Both references serve the real first page of the 200-reply thread, as the reader gets it.
     ceiling.page_path().write_bytes(fetch(port, medium_path, reader.cookie_header).body)
 
     say("checking every page and counting its queries")
@@ -480,11 +573,15 @@ def prepare(server: HearthServer, data: Dataset, size: Size, scenarios: list[Sce
             message = f"{scenario.path} as {scenario.audience} answered {page.status}, not 200"
             raise BenchError(message)
         signed_in = logout_marker in page.body
-        if scenario.kind != "ceiling" and signed_in != (scenario.audience == "member"):
+        if scenario.kind in {"thread", "list"} and signed_in != (scenario.audience == "member"):
             message = f"{scenario.path} was not served as a {scenario.audience} would see it"
             raise BenchError(message)
         body_bytes[scenario.key] = len(page.body)
-        queries[scenario.key] = count_queries("get", scenario.path, visitor, port, expect=200)
+        queries[scenario.key] = (
+            count_bare_queries(scenario.path)
+            if scenario.kind == "ceiling"
+            else count_queries("get", scenario.path, visitor, port, expect=200)
+        )
 
     reply_path = reverse("forum:reply", kwargs={"thread_id": data.posting_thread_id})
     post_body = dataset.plain_text(random.Random(55), size.body_chars)
@@ -701,10 +798,12 @@ def measure_live(
 
 
 def page_scenarios(data: Dataset, size: Size) -> list[Scenario]:
-    """Every page measured, for the signed-in reader and for an anonymous visitor."""
+    """Every page measured, for the signed-in reader and for an anonymous visitor, after
+    the bare ceiling (once: no session or middleware reads who asks)."""
     from django.urls import reverse  # noqa: PLC0415 - Django is set up by now
 
     from bench.dataset import count_posts  # noqa: PLC0415
+    from bench.wsgi import BARE_PATH  # noqa: PLC0415 - imports Hearth's WSGI application
 
     try:
         from hearth.forum.selectors import POSTS_PER_PAGE  # noqa: PLC0415
@@ -719,7 +818,12 @@ def page_scenarios(data: Dataset, size: Size) -> list[Scenario]:
     medium = reverse("forum:thread", kwargs={"thread_id": data.medium_thread_id})
     big = reverse("forum:thread", kwargs={"thread_id": data.big_thread_id})
     pages = [
-        ("ceiling", "ceiling (thread page from memory)", "ceiling", reverse("bench_ceiling")),
+        (
+            "floor",
+            "Hearth stack floor (thread page from memory)",
+            "floor",
+            reverse("bench_stack_floor"),
+        ),
         ("medium-first", f"{size.medium_replies}-reply thread, page 1", "thread", medium),
         (
             "medium-middle",
@@ -742,7 +846,14 @@ def page_scenarios(data: Dataset, size: Size) -> list[Scenario]:
         ),
         ("home", "home page", "list", reverse("home")),
     ]
-    return [
+    bare = Scenario(
+        key="bare-ceiling",
+        name="bare ceiling (Django view, no middleware)",
+        audience=ANYONE,
+        kind="ceiling",
+        path=BARE_PATH,
+    )
+    return [bare] + [
         Scenario(key=f"{key}-{audience}", name=name, audience=audience, kind=kind, path=path)
         for audience in ("member", "anonymous")
         for key, name, kind, path in pages
@@ -756,23 +867,6 @@ def describe(size: Size) -> str:
         f"(~{size.body_chars}-character posts), a thread of {size.large_posts} posts "
         f"of the largest size (64 KB), and {size.watchers} more members watching one thread"
     )
-
-
-def fetch(port: int, path: str, cookie: str) -> Page:
-    """GET a page from the server without following redirects."""
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-    try:
-        connection.request("GET", path, headers={"Cookie": cookie} if cookie else {})
-        response = connection.getresponse()
-        body = response.read()
-        cookies: dict[str, str] = {}
-        for header in response.msg.get_all("Set-Cookie") or []:
-            parsed = http.cookies.SimpleCookie()
-            parsed.load(header)
-            cookies |= {name: morsel.value for name, morsel in parsed.items()}
-        return Page(status=response.status, body=body, set_cookies=cookies)
-    finally:
-        connection.close()
 
 
 def first_visit(port: int, path: str, session: str) -> Visitor:
@@ -817,6 +911,33 @@ def count_queries(
         response = client.get(path) if method == "get" else client.post(path, form or {})
     if response.status_code != expect:
         message = f"{method.upper()} {path} answered {response.status_code}, not {expect}"
+        raise BenchError(message)
+    return len(captured)
+
+
+def count_bare_queries(path: str) -> int:
+    """Count the bare ceiling's queries: one request through ``bench.wsgi`` in this process
+    (Django's test client would go through the middleware, which the bare path skips)."""
+    from django.db import connection  # noqa: PLC0415 - Django is set up by now
+    from django.test.utils import CaptureQueriesContext  # noqa: PLC0415
+
+    from bench.wsgi import application  # noqa: PLC0415
+
+    environ: WSGIEnvironment = {}
+    wsgiref.util.setup_testing_defaults(environ)
+    environ |= {"PATH_INFO": path, "HTTP_HOST": "127.0.0.1", "SERVER_NAME": "127.0.0.1"}
+    statuses: list[str] = []
+
+    def start_response(
+        status: str, headers: list[tuple[str, str]], exc_info: object = None, /
+    ) -> Callable[[bytes], object]:
+        statuses.append(status)
+        return lambda _data: None  # the write() of old WSGI applications: not used
+
+    with CaptureQueriesContext(connection) as captured:
+        body = b"".join(application(environ, start_response))
+    if not statuses[0].startswith("200") or not body:
+        message = f"GET {path} through bench.wsgi answered {statuses[0]}, not 200"
         raise BenchError(message)
     return len(captured)
 

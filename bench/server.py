@@ -40,6 +40,52 @@ def free_port() -> int:
         return port
 
 
+# --- Redis ------------------------------------------------------------------------
+
+
+@contextmanager
+def redis_server(log_path: Path) -> Iterator[str]:
+    """A throwaway ``redis-server`` on 127.0.0.1, configured as docs/deploying.md asks
+    (nothing saved, least recently used keys dropped when full); yields its URL."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        message = "redis-server is not installed (apt-get install -y redis-server), or --no-redis"
+        raise BenchError(message)
+    port = free_port()
+    with tempfile.TemporaryDirectory(prefix="hearth-bench-redis-") as directory:
+        with log_path.open("wb") as log:
+            process = subprocess.Popen(
+                [
+                    binary, "--port", str(port), "--bind", "127.0.0.1", "--dir", directory,
+                    "--save", "", "--appendonly", "no", "--maxmemory", "256mb",
+                    "--maxmemory-policy", "allkeys-lru",
+                ],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )  # fmt: skip
+        try:
+            _wait_for_port(port, process)
+            yield f"redis://127.0.0.1:{port}/0"
+        finally:
+            stop_group(process)
+
+
+def _wait_for_port(port: int, process: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + START_TIMEOUT_SECONDS
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            message = f"redis-server stopped at start (exit {process.returncode})"
+            raise BenchError(message)
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return
+        except OSError:
+            time.sleep(0.05)
+    message = f"redis-server did not answer on port {port}"
+    raise BenchError(message)
+
+
 # --- PostgreSQL -------------------------------------------------------------------
 
 
@@ -61,12 +107,18 @@ def find_postgres_bin() -> Path:
 
 @dataclass(frozen=True)
 class PostgresCluster:
-    """A throwaway cluster: its URL, a way to restart it (drills do), and a way to copy its
-    data directory, stopped, to ``destination`` (the search part's corpus cache)."""
+    """A throwaway cluster: its URL, a way to restart it (drills do), a way to copy its
+    data directory, stopped, to ``destination`` (the search part's corpus cache), and a
+    way to create another database in it (django-spirit's, bench/spirit.py), which
+    clients reach through the socket directory ``host`` and ``port`` as user ``user``."""
 
     url: str
     restart: Callable[[], None]
     snapshot: Callable[[Path], None]
+    create_database: Callable[[str], None]
+    host: Path
+    port: int
+    user: str = "hearth"
 
 
 @contextmanager
@@ -131,6 +183,13 @@ def postgres_cluster(seed: Path | None = None) -> Iterator[PostgresCluster]:
             log=work / "server.log",
         )
 
+    def create_database(name: str) -> None:
+        """Create an empty database ``name``, owned by the cluster's user."""
+        _run_checked(
+            [str(pg_bin / "createdb"), "-h", str(work), "-p", str(port), "-U", "hearth", name],
+            what="createdb",
+        )
+
     try:
         if seed is None:
             _run_checked(
@@ -149,14 +208,13 @@ def postgres_cluster(seed: Path | None = None) -> Iterator[PostgresCluster]:
             log=work / "server.log",
         )
         if seed is None:
-            _run_checked(
-                [str(pg_bin / "createdb"), "-h", str(work), "-p", str(port), "-U", "hearth",
-                 "hearth"],
-                what="createdb",
-            )  # fmt: skip
+            create_database("hearth")
         # django-environ reads a socket directory from the path, not from the host part.
         url = f"postgres://hearth@:{port}/{urllib.parse.quote(str(work), safe='')}/hearth"
-        yield PostgresCluster(url=url, restart=restart, snapshot=snapshot)
+        yield PostgresCluster(
+            url=url, restart=restart, snapshot=snapshot, create_database=create_database,
+            host=work, port=port,
+        )  # fmt: skip
     finally:
         if started:
             subprocess.run(
@@ -192,7 +250,8 @@ class WorkerMemory:
 
 @dataclass
 class HearthServer:
-    """``hearth serve`` in its own process group; ``origin`` is where it listens."""
+    """A server in its own process group (``hearth serve``, ``hearth live``, or
+    django-spirit's gunicorn); ``origin`` is where it listens."""
 
     process: subprocess.Popen[bytes]
     origin: str
@@ -231,9 +290,11 @@ def hearth_server(
     *, environment: Mapping[str, str], port: int, workers: int, log_path: Path
 ) -> Iterator[HearthServer]:
     """Serve pages as production does (``hearth serve --no-live``, the live stream being
-    its own process there); wait until /healthz answers."""
+    its own process there), with granian serving ``bench.wsgi``: Hearth's application
+    and the bare ceiling beside it (``python -m bench.serve``); wait until /healthz
+    answers."""
     command = [
-        sys.executable, "-m", "hearth", "serve", "--no-live",
+        sys.executable, "-m", "bench.serve", "--no-live",
         "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
     ]  # fmt: skip
     with log_path.open("wb") as log:
@@ -250,7 +311,7 @@ def hearth_server(
         _wait_until_healthy(server)
         yield server
     finally:
-        _stop_group(process)
+        stop_group(process)
 
 
 @contextmanager
@@ -271,10 +332,10 @@ def hearth_live(
         )
     server = HearthServer(process=process, origin=f"http://127.0.0.1:{port}", log_path=log_path)
     try:
-        _wait_until_answering(server, "/live/", 204)
+        wait_until_answering(server, "/live/", 204)
         yield server
     finally:
-        _stop_group(process)
+        stop_group(process)
 
 
 @dataclass
@@ -316,14 +377,14 @@ def hearth_worker(*, environment: Mapping[str, str], log_path: Path) -> Iterator
     try:
         yield HearthWorker(process=process, log_path=log_path)
     finally:
-        _stop_group(process)
+        stop_group(process)
 
 
 def _wait_until_healthy(server: HearthServer) -> None:
-    _wait_until_answering(server, "/healthz", 200)
+    wait_until_answering(server, "/healthz", 200)
 
 
-def _wait_until_answering(server: HearthServer, path: str, status: int) -> None:
+def wait_until_answering(server: HearthServer, path: str, status: int) -> None:
     """Wait until ``path`` answers ``status``; raise BenchError if the server exits or
     does not answer so within START_TIMEOUT_SECONDS."""
     deadline = time.monotonic() + START_TIMEOUT_SECONDS
@@ -342,8 +403,8 @@ def _wait_until_answering(server: HearthServer, path: str, status: int) -> None:
     raise BenchError(message)
 
 
-def _stop_group(process: subprocess.Popen[bytes]) -> None:
-    """SIGTERM the server's process group, then SIGKILL whatever is left."""
+def stop_group(process: subprocess.Popen[bytes]) -> None:
+    """SIGTERM the process's group, then SIGKILL whatever is left."""
     try:
         group = os.getpgid(process.pid)
     except ProcessLookupError:
