@@ -31,9 +31,11 @@ test: install
 	scripts/test-all
 
 # Benchmarks (docs/benchmarks.md): PostgreSQL by default, `make bench DB=sqlite` for SQLite.
+# `make bench SCALE=large` measures on the cached million-post data set (bench/large_dataset.py).
 DB ?= postgres
+SCALE ?= small
 bench: install
-	$(BIN)/python -m bench.run --database $(DB) $(BENCH_ARGS)
+	$(BIN)/python -m bench.run --database $(DB) --scale $(SCALE) $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info

@@ -134,6 +134,11 @@ class Dataset:
     unwatched_thread_id: int
     watchers: int
     timings: Timings = field(default_factory=Timings)
+    # The large data set (bench/large_dataset.py) also has a category deep enough for a
+    # keyset page far from the top: its page number and ``after=`` cursor.
+    deep_category_page: int = 0
+    deep_category_cursor: str = ""
+    description: str = ""  # what the report says of it, when not ``run.describe``'s
 
 
 def plain_text(rng: random.Random, chars: int) -> str:

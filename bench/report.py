@@ -8,6 +8,8 @@ import statistics
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
+from bench import cold_start
+
 MIB = 1024 * 1024
 
 # Targets from issue 5: reported here, never asserted in tests. The category and home
@@ -253,6 +255,9 @@ class Results:
     # Reading the thread of largest posts: posts, pages_read, rss_before_mib, rss_mib,
     # peak_rss_mib (max over workers).
     large_posts: dict[str, float] = field(default_factory=dict)
+    # Issue 19: the first request after a start and the time until warm
+    # (bench/cold_start.py ``ColdStart.as_dict``); empty when no page was measured.
+    cold_start: dict[str, float] = field(default_factory=dict)
     server_log: str = ""  # kept only when a request failed
     # CPUs, 1-minute load averages, and whether the server's cache was Redis (1.0 or 0.0)
     machine: dict[str, float] = field(default_factory=dict)
@@ -650,6 +655,7 @@ def summary(results: Results) -> str:
         f"(the {dataset['big_replies']:,}-reply thread: {dataset['big_thread_seconds']:.1f} s)",
         f"worker RSS after the run: {results.worker_rss_mib:.1f} MiB "
         f"(peak during the run: {results.worker_peak_rss_mib:.1f} MiB; max over workers)",
+        *([cold_start.describe(results.cold_start)] if results.cold_start else []),
         *(
             [
                 f"largest posts: {results.large_posts['posts']:.0f} posts of 64 KB read "

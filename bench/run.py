@@ -25,13 +25,13 @@ import wsgiref.util
 from collections import Counter
 from collections.abc import Callable
 from contextlib import ExitStack
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING
 from wsgiref.types import WSGIEnvironment
 
-from bench import api, ceiling, live, load, report, search, spirit, watchers
+from bench import api, ceiling, cold_start, live, load, mixed, report, search, spirit, watchers
 from bench.load import fetch
 from bench.server import (
     BenchError,
@@ -46,6 +46,7 @@ from bench.server import (
 if TYPE_CHECKING:
     from bench import search_corpus
     from bench.dataset import Dataset, Size
+    from bench.large_dataset import LargeCache, LargeDataset
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 RESULTS_DIR = REPOSITORY / "bench" / "results"
@@ -57,6 +58,7 @@ DEFAULT_POSTS_PER_PAGE = 20
 # What --only may choose; a run measures all of them unless told otherwise.
 PARTS = ("pages", "posting", "large-posts", "watchers", "live", "api", "search", "spirit")
 LIVE_STREAMS = 1000
+LARGE_SCALE_PARTS = frozenset({"pages", "posting", "watchers"})
 # The bare ceiling's audience: it reads no cookie, so it is measured once, without any.
 ANYONE = "anyone"
 
@@ -125,6 +127,15 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
         ),
     )
     parser.add_argument(
+        "--scale",
+        choices=("small", "large"),
+        default="small",
+        help=(
+            "small: the data set built for each run (default); large: 1,000,000 posts in "
+            "100,000 threads, built once and cached (bench/large_dataset.py, docs/benchmarks.md)"
+        ),
+    )
+    parser.add_argument(
         "--no-redis",
         action="store_true",
         help=(
@@ -154,6 +165,12 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
         )
     if not arguments.only:
         parser.error("--only: name at least one of " + ", ".join(PARTS))
+    if arguments.scale == "large":
+        if arguments.tiny:
+            parser.error("--tiny and --scale large: choose one")
+        # The large set has the threads the page, posting and watcher runs read; the other
+        # parts keep their own data sets.
+        arguments.only = (arguments.only & LARGE_SCALE_PARTS) or set(LARGE_SCALE_PARTS)
     return arguments
 
 
@@ -190,7 +207,12 @@ def run(arguments: argparse.Namespace) -> report.Results:
         scripts = load.write_scripts(work)
         # The search part's corpus, when a run before built and cached it (bench/search.py).
         corpus_cache = search.CorpusCache.for_run(arguments)
-        cluster = start_postgres(stack, corpus_cache) if arguments.database == "postgres" else None
+        large_cache = large_cache_for(arguments)
+        cluster = (
+            start_postgres(stack, corpus_cache, large_cache)
+            if arguments.database == "postgres"
+            else None
+        )
         port = free_port()
         environment = production_environment(work, cluster.url if cluster else "", port)
         if not arguments.no_redis:
@@ -202,6 +224,8 @@ def run(arguments: argparse.Namespace) -> report.Results:
         os.environ.clear()  # this process measures queries with exactly the server's settings
         os.environ.update(environment)
         corpus_cache.restore_sqlite(work / "data")
+        if large_cache is not None:  # the key file (and SQLite's database) before init
+            large_cache.restore_files(work / "data")
 
         say("hearth init")
         init = subprocess.run(
@@ -222,9 +246,16 @@ def run(arguments: argparse.Namespace) -> report.Results:
         from bench import dataset  # noqa: PLC0415 - imports Hearth's models
 
         corpus = corpus_cache.build_or_load(cluster=cluster, say=say)
-        size = sized_for(dataset.TINY if arguments.tiny else dataset.FULL, arguments.only)
-        say(f"building the data set ({'tiny' if arguments.tiny else 'full'}): {describe(size)}")
-        data = dataset.build(size, say=say)
+        if large_cache is not None:
+            data, size = from_large_dataset(large_cache.build_or_load(cluster=cluster, say=say))
+            # Its members joined before `hearth init` published the guidelines: the ones
+            # measured accept them first, as their browsers would once.
+            for username in {data.reader, *data.writers}:
+                mixed.accept_what_is_due(username)
+        else:
+            size = sized_for(dataset.TINY if arguments.tiny else dataset.FULL, arguments.only)
+            say(f"building the data set ({'tiny' if arguments.tiny else 'full'}): {describe(size)}")
+            data = dataset.build(size, say=say)
 
         say("starting hearth serve")
         server = stack.enter_context(
@@ -257,15 +288,72 @@ def run(arguments: argparse.Namespace) -> report.Results:
     raise AssertionError  # unreachable: the ExitStack does not swallow exceptions
 
 
-def start_postgres(stack: ExitStack, corpus_cache: search.CorpusCache) -> PostgresCluster:
-    """A throwaway cluster, from the search corpus's cached data directory if there is one."""
-    seed = corpus_cache.postgres_seed()
+def start_postgres(
+    stack: ExitStack, corpus_cache: search.CorpusCache, large_cache: LargeCache | None
+) -> PostgresCluster:
+    """A throwaway cluster, from a cached data directory if there is one: the large data
+    set's (--scale large), else the search corpus's."""
+    seed = large_cache.postgres_seed() if large_cache else corpus_cache.postgres_seed()
     say("starting a throwaway PostgreSQL" + (f" from {seed}" if seed else ""))
     copying = time.perf_counter()
     cluster = stack.enter_context(postgres_cluster(seed=seed))
     if seed:  # the copy of the cached data directory is most of the cluster's start
-        corpus_cache.restore_seconds = time.perf_counter() - copying
+        elapsed = time.perf_counter() - copying
+        if large_cache:
+            large_cache.restore_seconds = elapsed
+        else:
+            corpus_cache.restore_seconds = elapsed
     return cluster
+
+
+def large_cache_for(arguments: argparse.Namespace) -> LargeCache | None:
+    """The large data set's cache entry for this run, or None for the small data set."""
+    if arguments.scale != "large":
+        return None
+    from bench.large_dataset import DEFAULT_CACHE, LARGE, LargeCache  # noqa: PLC0415
+
+    directory = Path(os.environ.get("HEARTH_BENCH_CACHE") or DEFAULT_CACHE)
+    return LargeCache.for_run(LARGE, database=arguments.database, directory=directory)
+
+
+def from_large_dataset(large: LargeDataset) -> tuple[Dataset, Size]:
+    """The large set as the page, posting and watcher runs read a data set."""
+    from bench.dataset import Dataset, Size  # noqa: PLC0415 - imports Hearth's models
+
+    data = Dataset(
+        category_slug=large.deep_category_slug,
+        medium_thread_id=large.medium_thread_id,
+        big_thread_id=large.big_thread_id,
+        posting_thread_id=large.posting_thread_id,
+        large_thread_id=0,  # the large set has no thread of largest-size posts
+        large_posts=0,
+        reader=large.reader,
+        writers=large.writers,
+        big_replies=large.big_thread_replies,
+        watched_thread_id=large.watched_thread_id,
+        unwatched_thread_id=large.unwatched_thread_id,
+        watchers=large.watchers,
+        deep_category_cursor=large.deep_page_cursor,
+        deep_category_page=large.deep_page,
+        description=(
+            f"the large data set: {large.posts:,} posts in {large.threads:,} threads, "
+            f"{large.categories} categories, {large.members:,} members, {large.reactions:,} "
+            f"reactions, {large.read_states:,} read states ("
+            + (f"restored from the cache in {large.restore_seconds:.0f} s" if large.restored
+               else f"built in {large.build_seconds:.0f} s")
+            + ")"
+        ),
+    )  # fmt: skip
+    size = Size(
+        members=large.members,
+        threads=large.deep_category_threads,
+        medium_replies=200,
+        big_replies=large.big_thread_replies,
+        big_page=large.big_page,
+        large_posts=0,
+        watchers=large.watchers,
+    )
+    return data, size
 
 
 def keep_logs(
@@ -352,6 +440,9 @@ class Prepared:
     reply_path: str
     post_body: str
     post_queries: int
+    # The first request after the start and the time until warm (bench/cold_start.py);
+    # empty when no page is measured.
+    cold_start: dict[str, float] = field(default_factory=dict)
 
 
 def measure(
@@ -436,8 +527,8 @@ def measure(
             },
         },
         dataset={
-            "size": "tiny" if arguments.tiny else "full",
-            "description": describe(size),
+            "size": "large" if arguments.scale == "large" else "tiny" if arguments.tiny else "full",
+            "description": data.description or describe(size),
             "big_replies": size.big_replies,
             "total_seconds": data.timings.total,
             "members_seconds": data.timings.members,
@@ -452,6 +543,7 @@ def measure(
         worker_rss_mib=max(worker.rss_bytes for worker in memory) / report.MIB,
         worker_peak_rss_mib=max(worker.peak_bytes for worker in memory) / report.MIB,
         large_posts=large_posts,
+        cold_start=prepared.cold_start,
         watched_posting=watched_posting,
         live=live_streams,
         search=search_figures,
@@ -551,7 +643,10 @@ def prepare(server: HearthServer, data: Dataset, size: Size, scenarios: list[Sce
     # What a browser holds after its first visit, for the reader, each writer and a visitor.
     medium_path = reverse("forum:thread", kwargs={"thread_id": data.medium_thread_id})
     posting_path = reverse("forum:thread", kwargs={"thread_id": data.posting_thread_id})
-    reader = first_visit(port, medium_path, dataset.sign_in(data.reader))
+    reader_session = dataset.sign_in(data.reader)
+    # Before anything else asks the new server for a page: cold, then warm.
+    cold = measure_cold_start(port, medium_path, reader_session, scenarios)
+    reader = first_visit(port, medium_path, reader_session)
     writers = [first_visit(port, posting_path, dataset.sign_in(name)) for name in data.writers]
     visitors = {
         "member": reader,
@@ -591,8 +686,30 @@ def prepare(server: HearthServer, data: Dataset, size: Size, scenarios: list[Sce
     post_queries = count_queries("post", reply_path, writers[0], port, expect=302, form=post_form)
     return Prepared(
         visitors=visitors, writers=writers, body_bytes=body_bytes, queries=queries,
-        reply_path=reply_path, post_body=post_body, post_queries=post_queries,
+        reply_path=reply_path, post_body=post_body, post_queries=post_queries, cold_start=cold,
     )  # fmt: skip
+
+
+def measure_cold_start(
+    port: int, first_path: str, reader_session: str, scenarios: list[Scenario]
+) -> dict[str, float]:
+    """The server's first page (the reader's thread page), then passes over every page
+    until they are warm (bench/cold_start.py); nothing when no page is measured."""
+    from django.conf import settings  # noqa: PLC0415 - Django is set up by now
+
+    pages_measured = [scenario for scenario in scenarios if scenario.kind in {"thread", "list"}]
+    if not pages_measured:
+        return {}
+    say("timing the first request and the caches warming")
+    member = f"{settings.SESSION_COOKIE_NAME}={reader_session}"
+    pages = [
+        (scenario.path, member if scenario.audience == "member" else "")
+        for scenario in pages_measured
+    ]
+    cold = cold_start.measure(
+        lambda path, cookie: fetch(port, path, cookie), (first_path, member), pages
+    )
+    return cold.as_dict(len(pages))
 
 
 def measure_page(
@@ -846,6 +963,16 @@ def page_scenarios(data: Dataset, size: Size) -> list[Scenario]:
         ),
         ("home", "home page", "list", reverse("home")),
     ]
+    if data.deep_category_cursor:  # the large set: a keyset page far from the top
+        category = reverse("forum:category", kwargs={"slug": data.category_slug})
+        pages.append(
+            (
+                "category-deep",
+                f"category page {data.deep_category_page} (keyset)",
+                "list",
+                f"{category}?after={data.deep_category_cursor}",
+            )
+        )
     bare = Scenario(
         key="bare-ceiling",
         name="bare ceiling (Django view, no middleware)",

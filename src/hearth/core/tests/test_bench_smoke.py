@@ -83,6 +83,10 @@ def test_make_bench_measures_every_scenario_with_a_tiny_data_set(tmp_path: Path)
     assert record["posting"]["lost"] == 0
     assert record["posting"]["duplicated"] == 0
     assert record["large_posts"]["pages_read"] >= 3  # the largest posts were read
+    cold = record["cold_start"]  # the first request after the start, and the warm-up
+    assert cold["first_request_ms"] > 0
+    assert 1 <= cold["passes_until_warm"] <= 8
+    assert cold["pages_per_pass"] == 12
     assert record["large_posts"]["peak_rss_mib"] > 0
     live = record["live"]  # 20 streams held open by bench.live_clients, replies reaching them
     assert live["streams"] == 20
@@ -328,3 +332,15 @@ def test_the_installer_gets_its_own_settings_and_nothing_of_hearths() -> None:
     kept = spirit.installer_environment(outside)
 
     assert set(kept) == {"PATH", "HOME", "PIP_INDEX_URL", "HTTPS_PROXY", "SSL_CERT_FILE"}
+
+
+def test_a_large_run_measures_the_parts_the_large_data_set_has() -> None:
+    from bench import run  # noqa: PLC0415 - imports the whole harness only here
+
+    everything = run.parse_arguments(["--scale", "large"])
+    chosen = run.parse_arguments(["--scale", "large", "--only", "pages,live"])
+
+    assert everything.only == set(run.LARGE_SCALE_PARTS)
+    assert chosen.only == {"pages"}
+    with pytest.raises(SystemExit):
+        run.parse_arguments(["--scale", "large", "--tiny"])
