@@ -34,7 +34,7 @@ from django.utils.translation import gettext as _
 from django.utils.xmlutils import SimplerXMLGenerator
 from django.views.decorators.http import require_safe
 
-from hearth.forum import selectors, visibility
+from hearth.forum import listings, selectors, visibility
 from hearth.forum.models import Category, Post
 from hearth.forum.rendering import content_note_text
 from hearth.forum.selectors import PostView
@@ -92,19 +92,26 @@ def category_feed_url(category: Category) -> str | None:
     return reverse("forum:category_feed", kwargs={"slug": category.slug})
 
 
+# The newest threads looked at for a feed's entries: more than it shows, for the few
+# whose opening post a visitor may not read (held, hidden or deleted).
+CANDIDATE_THREADS = ENTRIES_PER_FEED * 3
+
+
 def _newest_opening_posts(category: Category | None) -> list[Post]:
     """The opening posts of the newest threads a visitor may read (in one category, or
-    in every public one): one query. Held threads and held, hidden or deleted opening
-    posts are left out by the policy's list form."""
+    in every public one): two queries, the newest threads' ids first, walking an index
+    from the top whatever the forum's size (``listings.newest_thread_ids``). Held threads
+    and held, hidden or deleted opening posts are left out by the policy's list form."""
+    candidates = listings.newest_thread_ids(
+        ANONYMOUS, category_id=category.pk if category else None, limit=CANDIDATE_THREADS
+    )
     posts = (
         visibility.readable_posts(ANONYMOUS)
-        .filter(position=1)
+        .filter(position=1, thread_id__in=candidates)
         .select_related("thread__category", "author")
         .only(*_ENTRY_FIELDS)
         .order_by("-thread__created_at", "-thread_id")
     )
-    if category is not None:
-        posts = posts.filter(thread__category=category)
     return list(posts[:ENTRIES_PER_FEED])
 
 

@@ -127,6 +127,16 @@ class Thread(models.Model):
                 name="thread_category_listing",
             ),
             models.Index(models.F("last_post_at").desc(), name="thread_recent_activity"),
+            # The feeds: the newest threads, everywhere and per category.
+            models.Index(
+                models.F("created_at").desc(), models.F("id").desc(), name="thread_newest"
+            ),
+            models.Index(
+                "category",
+                models.F("created_at").desc(),
+                models.F("id").desc(),
+                name="thread_category_newest",
+            ),
         ]
 
     def __str__(self) -> str:

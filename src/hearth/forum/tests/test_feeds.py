@@ -28,10 +28,11 @@ from hearth.safety.models import ContentNoteLabel
 pytestmark = pytest.mark.django_db
 
 ATOM = "{http://www.w3.org/2005/Atom}"
-# A visitor's feed: the category, its threads' opening posts (with their authors), and
-# the content-note labels only when an entry carries one.
-FEED_QUERIES = 2
-NOTED_FEED_QUERIES = 3
+# A visitor's feed: the category, the newest threads' ids (listings.newest_thread_ids),
+# their opening posts (with their authors), and the content-note labels only when an
+# entry carries one.
+FEED_QUERIES = 3
+NOTED_FEED_QUERIES = 4
 
 
 def _canary(kind: str) -> str:
