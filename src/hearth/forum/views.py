@@ -182,39 +182,22 @@ def new_thread(request: HttpRequest, slug: str) -> HttpResponse:
     if form.is_valid() and _too_fast_unless_resent(request, member, form):
         form.add_error(None, _too_fast_message())
         status = TOO_MANY_STATUS
-    elif form.is_valid() and (delay := form.delay_minutes(member.post_delay_minutes)):
-        try:
-            pending = hold_back(
-                author=member,
-                category=found,
-                thread=None,
-                title=form.cleaned_data["title"],
-                body=form.cleaned_data["body"],
-                request_key=form.cleaned_data["request_key"] or new_request_key(),
-                delay_minutes=delay,
-                anonymous=form.is_anonymous(),
-                content_note=form.content_note(),
-                hoping_for=form.cleaned_data["hoping_for"],
-            )
-        except ValidationError as error:
-            _apply_errors(form, error, "title" if error.code == "empty_title" else "body")
-        except PermissionDenied as refusal:
-            form.add_error(None, str(refusal))
-            status = 403
-        else:
-            return redirect(pending)
     elif form.is_valid():
+        written = {
+            "author": member,
+            "category": found,
+            "title": form.cleaned_data["title"],
+            "body": form.cleaned_data["body"],
+            "request_key": form.cleaned_data["request_key"] or new_request_key(),
+            "anonymous": form.is_anonymous(),
+            "content_note": form.content_note(),
+            "hoping_for": form.cleaned_data["hoping_for"],
+        }
+        delay = form.delay_minutes(member.post_delay_minutes)
         try:
-            thread = services.start_thread(
-                author=member,
-                category=found,
-                title=form.cleaned_data["title"],
-                body=form.cleaned_data["body"],
-                request_key=form.cleaned_data["request_key"] or new_request_key(),
-                anonymous=form.is_anonymous(),
-                content_note=form.content_note(),
-                hoping_for=form.cleaned_data["hoping_for"],
-            )
+            if delay:  # time to reconsider: only its author sees it until then
+                return redirect(hold_back(**written, thread=None, delay_minutes=delay))
+            thread = services.start_thread(**written)
         except ValidationError as error:
             _apply_errors(form, error, "title" if error.code == "empty_title" else "body")
         except PermissionDenied as refusal:
@@ -308,36 +291,22 @@ def reply(request: HttpRequest, thread_id: int) -> HttpResponse:
     if form.is_valid() and _too_fast_unless_resent(request, member, form):
         form.add_error(None, _too_fast_message())
         status = TOO_MANY_STATUS
-    elif form.is_valid() and (delay := form.delay_minutes(member.post_delay_minutes)):
-        try:
-            pending = hold_back(
-                author=member,
-                category=found.category,
-                thread=found,
-                body=form.cleaned_data["body"],
-                request_key=form.cleaned_data["request_key"] or new_request_key(),
-                delay_minutes=delay,
-                anonymous=form.is_anonymous(),
-                content_note=form.content_note(),
-            )
-        except ValidationError as error:
-            _apply_errors(form, error)
-        except PermissionDenied as refusal:
-            form.add_error(None, str(refusal))
-            status = 403
-        else:
-            remember_waiting_in_thread(request, pending)
-            return redirect(pending)
     elif form.is_valid():
+        written = {
+            "author": member,
+            "thread": found,
+            "body": form.cleaned_data["body"],
+            "request_key": form.cleaned_data["request_key"] or new_request_key(),
+            "anonymous": form.is_anonymous(),
+            "content_note": form.content_note(),
+        }
+        delay = form.delay_minutes(member.post_delay_minutes)
         try:
-            post = services.reply_to_thread(
-                author=_member(request),
-                thread=found,
-                body=form.cleaned_data["body"],
-                request_key=form.cleaned_data["request_key"] or new_request_key(),
-                anonymous=form.is_anonymous(),
-                content_note=form.content_note(),
-            )
+            if delay:  # time to reconsider: only its author sees it until then
+                pending = hold_back(**written, category=found.category, delay_minutes=delay)
+                remember_waiting_in_thread(request, pending)
+                return redirect(pending)
+            post = services.reply_to_thread(**written)
         except ValidationError as error:
             _apply_errors(form, error)
         except PermissionDenied as refusal:

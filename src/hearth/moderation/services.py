@@ -256,24 +256,18 @@ def _thread_flag(
             return  # already so: no second audit entry or notice
         before = not value
         setattr(thread, field, value)
-        if field == "is_locked":
-            publish(
-                ThreadLocked(
-                    thread_id=thread.pk,
-                    category_id=thread.category_id,
-                    is_locked=value,
-                    moderator_id=moderator.pk,
-                )
+        # ThreadLocked(is_locked=...) or ThreadPinned(is_pinned=...): the flag is its field.
+        event_type: type[ThreadLocked | ThreadPinned] = (
+            ThreadLocked if field == "is_locked" else ThreadPinned
+        )
+        publish(
+            event_type(
+                thread_id=thread.pk,
+                category_id=thread.category_id,
+                moderator_id=moderator.pk,
+                **{field: value},
             )
-        elif field == "is_pinned":
-            publish(
-                ThreadPinned(
-                    thread_id=thread.pk,
-                    category_id=thread.category_id,
-                    is_pinned=value,
-                    moderator_id=moderator.pk,
-                )
-            )
+        )
         _audit(
             moderator, action, thread, reason=reason, before={field: before}, after={field: value}
         )
