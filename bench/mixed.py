@@ -35,8 +35,9 @@ about caches, and an empty cache would pass it for nothing. When the rounds outl
 the measured run (under load each waits behind every connection), the same load goes
 on, not measured, until they are over.
 
-Nothing here is wired into ``bench.run`` yet; ``python -m bench.mixed`` runs it on its
-own (a tiny or the large data set of ``bench.large_dataset``, one process, then two).
+``make bench SCALE=large`` runs it (``bench.run.add_mixed_workload``); ``python -m
+bench.mixed`` runs it on its own (a tiny or the large data set of
+``bench.large_dataset``, one process, then two).
 All traffic goes to 127.0.0.1, for a bounded time; every process started is stopped.
 """
 
@@ -1206,10 +1207,38 @@ def _measure(
     work: Path,
     stack: ExitStack,
 ) -> Record:
+    return measure_workload(
+        facts=facts, first=first, environment=environment, work=work, stack=stack,
+        member_count=arguments.members, duration=arguments.duration, warmup=arguments.warmup,
+        connections=arguments.connections, check_rounds=arguments.check_rounds,
+        two_processes=not arguments.no_redis, database=arguments.database,
+        scale=arguments.scale,
+    )  # fmt: skip
+
+
+def measure_workload(
+    *,
+    facts: LargeDataset,
+    first: HearthServer,
+    environment: dict[str, str],
+    work: Path,
+    stack: ExitStack,
+    member_count: int,
+    duration: int,
+    warmup: int,
+    connections: int,
+    check_rounds: int,
+    two_processes: bool,
+    database: str,
+    scale: str,
+) -> Record:
+    """The mixed workload against ``first`` (already serving ``facts``), then, with
+    ``two_processes`` (it needs Redis), against it and a second server with the check.
+    The second server is stopped with ``stack``."""
     from bench.dataset import sign_in  # noqa: PLC0415 - imports Hearth's models
     from bench.run import first_visit  # noqa: PLC0415
 
-    usernames = facts.mixed_members[: arguments.members]
+    usernames = facts.mixed_members[:member_count]
     reader = usernames[0]
     threads = thread_targets(range(facts.first_thread_id, facts.last_thread_id + 1), reader=reader)
     checked = check_targets(facts.medium_thread_id, member=reader)
@@ -1223,15 +1252,15 @@ def _measure(
     reader_visitor = first_visit(first.port, threads[0].path, sign_in(reader))
     queries = count_queries(first.port, workload, reader_visitor)
     say(
-        f"mixed workload, one process: {arguments.warmup} s warm-up, {arguments.duration} s "
+        f"mixed workload, one process: {warmup} s warm-up, {duration} s "
         f"({len(threads)} threads, {len(workload.react_paths)} posts to react to)"
     )
     mixed = run_mixed(
-        [first.port], workload, seconds=arguments.duration, connections=arguments.connections,
-        work=work, warmup=arguments.warmup,
+        [first.port], workload, seconds=duration, connections=connections, work=work,
+        warmup=warmup,
     )  # fmt: skip
     many = None
-    if not arguments.no_redis:
+    if two_processes:
         say("starting a second hearth serve")
         second = stack.enter_context(
             another_hearth_server(
@@ -1240,20 +1269,19 @@ def _measure(
         )
         [moderator] = sign_in_members(first.port, [facts.moderator], visit_path=threads[0].path)
         check = Check(moderator=moderator, member=members[0], targets=checked)
-        say(f"mixed workload, two processes, with {arguments.check_rounds} rounds of the check")
+        say(f"mixed workload, two processes, with {check_rounds} rounds of the check")
         try:
             many = run_many_processes(
-                first, second, workload, check, seconds=arguments.duration,
-                connections=arguments.connections, work=work, warmup=arguments.warmup,
-                rounds=arguments.check_rounds,
+                first, second, workload, check, seconds=duration, connections=connections,
+                work=work, warmup=warmup, rounds=check_rounds,
             )  # fmt: skip
         except BenchError as error:
             message = f"{error}\n--- server B's log (last lines) ---\n{second.log_tail()}"
             raise BenchError(message) from error
     return Record(
-        database=arguments.database,
-        scale=arguments.scale,
-        redis=not arguments.no_redis,
+        database=database,
+        scale=scale,
+        redis=two_processes,
         mixed=mixed,
         many=many,
         queries=queries,

@@ -258,6 +258,10 @@ class Results:
     # Issue 19: the first request after a start and the time until warm
     # (bench/cold_start.py ``ColdStart.as_dict``); empty when no page was measured.
     cold_start: dict[str, float] = field(default_factory=dict)
+    # Issue 19: the mixed workload and the two processes (bench/mixed.py ``Record``, as a
+    # dict), and the lines it adds under the table; empty when not measured.
+    mixed: dict[str, object] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
     server_log: str = ""  # kept only when a request failed
     # CPUs, 1-minute load averages, and whether the server's cache was Redis (1.0 or 0.0)
     machine: dict[str, float] = field(default_factory=dict)
@@ -656,6 +660,7 @@ def summary(results: Results) -> str:
         f"worker RSS after the run: {results.worker_rss_mib:.1f} MiB "
         f"(peak during the run: {results.worker_peak_rss_mib:.1f} MiB; max over workers)",
         *([cold_start.describe(results.cold_start)] if results.cold_start else []),
+        *results.notes,
         *(
             [
                 f"largest posts: {results.large_posts['posts']:.0f} posts of 64 KB read "

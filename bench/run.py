@@ -21,11 +21,12 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 import wsgiref.util
 from collections import Counter
 from collections.abc import Callable
 from contextlib import ExitStack
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING
@@ -56,9 +57,9 @@ WORKERS = 2
 POSTING_WRITERS = 4
 DEFAULT_POSTS_PER_PAGE = 20
 # What --only may choose; a run measures all of them unless told otherwise.
-PARTS = ("pages", "posting", "large-posts", "watchers", "live", "api", "search", "spirit")
+PARTS = ("pages", "posting", "large-posts", "watchers", "live", "api", "search", "spirit", "mixed")
 LIVE_STREAMS = 1000
-LARGE_SCALE_PARTS = frozenset({"pages", "posting", "watchers"})
+LARGE_SCALE_PARTS = frozenset({"pages", "posting", "watchers", "mixed"})
 # The bare ceiling's audience: it reads no cookie, so it is measured once, without any.
 ANYONE = "anyone"
 
@@ -243,19 +244,9 @@ def run(arguments: argparse.Namespace) -> report.Results:
         import django  # noqa: PLC0415 - only once the environment above is in place
 
         django.setup()
-        from bench import dataset  # noqa: PLC0415 - imports Hearth's models
-
         corpus = corpus_cache.build_or_load(cluster=cluster, say=say)
-        if large_cache is not None:
-            data, size = from_large_dataset(large_cache.build_or_load(cluster=cluster, say=say))
-            # Its members joined before `hearth init` published the guidelines: the ones
-            # measured accept them first, as their browsers would once.
-            for username in {data.reader, *data.writers}:
-                mixed.accept_what_is_due(username)
-        else:
-            size = sized_for(dataset.TINY if arguments.tiny else dataset.FULL, arguments.only)
-            say(f"building the data set ({'tiny' if arguments.tiny else 'full'}): {describe(size)}")
-            data = dataset.build(size, say=say)
+        large = large_cache.build_or_load(cluster=cluster, say=say) if large_cache else None
+        data, size = data_set_for(arguments, large)
 
         say("starting hearth serve")
         server = stack.enter_context(
@@ -270,6 +261,11 @@ def run(arguments: argparse.Namespace) -> report.Results:
                 corpus=(corpus, corpus_cache) if corpus else None, cluster=cluster, work=work,
                 outside_environment=outside_environment,
             )  # fmt: skip
+            if large is not None and "mixed" in arguments.only:
+                add_mixed_workload(
+                    results, arguments, large=large, server=server, environment=environment,
+                    work=work, stack=stack,
+                )  # fmt: skip
             results.machine = {
                 "redis": 0.0 if arguments.no_redis else 1.0,
                 "cpus": os.cpu_count() or 0,
@@ -286,6 +282,49 @@ def run(arguments: argparse.Namespace) -> report.Results:
 
             connections.close_all()
     raise AssertionError  # unreachable: the ExitStack does not swallow exceptions
+
+
+def data_set_for(arguments: argparse.Namespace, large: LargeDataset | None) -> tuple[Dataset, Size]:
+    """The large set restored or built (``--scale large``), else the small one built now."""
+    from bench import dataset  # noqa: PLC0415 - imports Hearth's models
+
+    if large is not None:
+        data, size = from_large_dataset(large)
+        # Its members joined before `hearth init` published the guidelines: the ones
+        # measured accept them first, as their browsers would once.
+        for username in {data.reader, *data.writers}:
+            mixed.accept_what_is_due(username)
+        return data, size
+    size = sized_for(dataset.TINY if arguments.tiny else dataset.FULL, arguments.only)
+    say(f"building the data set ({'tiny' if arguments.tiny else 'full'}): {describe(size)}")
+    return dataset.build(size, say=say), size
+
+
+def add_mixed_workload(
+    results: report.Results,
+    arguments: argparse.Namespace,
+    *,
+    large: LargeDataset,
+    server: HearthServer,
+    environment: dict[str, str],
+    work: Path,
+    stack: ExitStack,
+) -> None:
+    """The mixed workload (bench/mixed.py) on the large set, then against two processes
+    with the correctness check when Redis is there: its rows, lines and targets."""
+    record = mixed.measure_workload(
+        facts=large, first=server, environment=environment, work=work, stack=stack,
+        member_count=len(large.mixed_members), duration=arguments.duration,
+        warmup=arguments.warmup, connections=arguments.connections, check_rounds=20,
+        two_processes=not arguments.no_redis, database=arguments.database, scale="large",
+    )  # fmt: skip
+    results.rows.extend(mixed.rows(record.mixed, queries=record.queries, key="mixed"))
+    if record.many is not None:
+        rows = mixed.rows(record.many.mixed, queries=record.queries, key="mixed-two-processes")
+        results.rows.extend(rows)
+    results.notes.extend(mixed.lines(record.mixed, record.many))
+    results.verdicts.extend(mixed.verdicts(record.mixed, record.many))
+    results.mixed = asdict(record)
 
 
 def start_postgres(
@@ -970,7 +1009,7 @@ def page_scenarios(data: Dataset, size: Size) -> list[Scenario]:
                 "category-deep",
                 f"category page {data.deep_category_page} (keyset)",
                 "list",
-                f"{category}?after={data.deep_category_cursor}",
+                f"{category}?after={urllib.parse.quote(data.deep_category_cursor, safe='')}",
             )
         )
     bare = Scenario(
