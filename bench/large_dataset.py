@@ -63,7 +63,6 @@ import os
 import random
 import secrets
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -75,7 +74,13 @@ from itertools import accumulate
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bench.server import BenchError, PostgresCluster, find_postgres_bin, postgres_cluster
+from bench.server import (
+    BenchError,
+    PostgresCluster,
+    find_postgres_bin,
+    hearth_init,
+    postgres_cluster,
+)
 
 if TYPE_CHECKING:
     from django.db import models
@@ -1722,14 +1727,7 @@ def _run(arguments: argparse.Namespace) -> LargeDataset:
             environment["DATABASE_URL"] = cluster.url
         cache.restore_files(work / "data")
         say_on_stderr("hearth init")
-        init = subprocess.run(
-            # The schema is all the build needs: the deploy checks are the server's to run.
-            [sys.executable, "-m", "hearth", "init", "--verbosity", "0", "--skip-checks"],
-            env=environment, capture_output=True, text=True, check=False, timeout=600,
-        )  # fmt: skip
-        if init.returncode != 0:
-            message = f"hearth init failed:\n{init.stdout}{init.stderr}"
-            raise BenchError(message)
+        hearth_init(environment)
         if cache.restored:
             cache.restore_seconds = time.perf_counter() - restoring
         os.environ.update(environment)

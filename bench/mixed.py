@@ -65,7 +65,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bench import load, report
-from bench.server import BenchError, HearthServer, free_port, hearth_server
+from bench.server import BenchError, HearthServer, free_port, hearth_init, hearth_server
 
 if TYPE_CHECKING:
     from bench.large_dataset import LargeDataset
@@ -1131,10 +1131,7 @@ def main(argv: list[str] | None = None) -> int:
     if record.many is not None:
         print(table(record.many.mixed, queries=record.queries).split("\n", 2)[2])
     print("\n" + "\n".join(lines(record.mixed, record.many)) + "\n\ntargets:")
-    width = max(len(verdict.target) for verdict in record.verdicts)
-    for verdict in record.verdicts:
-        state = "met   " if verdict.met else "MISSED"
-        print(f"  {state}  {verdict.target.ljust(width)}  {verdict.detail}")
+    print("\n".join(report.verdict_lines(record.verdicts)))
     if arguments.json is not None:
         arguments.json.write_text(json.dumps(asdict(record), indent=2) + "\n")
     return 0
@@ -1165,13 +1162,7 @@ def run_on_its_own(arguments: argparse.Namespace) -> Record:
             environment["REDIS_URL"] = stack.enter_context(redis_server(work / "redis.log"))
         cache.restore_files(work / "data")
         say("hearth init")
-        init = subprocess.run(
-            [sys.executable, "-m", "hearth", "init", "--verbosity", "0"],
-            env=environment, capture_output=True, text=True, check=False, timeout=600,
-        )  # fmt: skip
-        if init.returncode != 0:
-            message = f"hearth init failed:\n{init.stdout}{init.stderr}"
-            raise BenchError(message)
+        hearth_init(environment)
         os.environ.clear()  # this process signs in and counts queries with the server's settings
         os.environ.update(environment)
         import django  # noqa: PLC0415 - only once the environment above is in place

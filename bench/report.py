@@ -706,11 +706,18 @@ def summary(results: Results) -> str:
         lines[-2:-2] = [line]
     if results.server_log:
         lines[-2:-2] = [f"requests failed: the server's log is kept in {results.server_log}"]
-    width = max(len(verdict.target) for verdict in results.verdicts)
-    for verdict in results.verdicts:
-        state = "met   " if verdict.met else "MISSED"
-        lines.append(f"  {state}  {verdict.target.ljust(width)}  {verdict.detail}")
+    lines.extend(verdict_lines(results.verdicts))
     return "\n".join(lines)
+
+
+def verdict_lines(verdicts: list[Verdict]) -> list[str]:
+    """One line per target: met or MISSED, the target, and by how much."""
+    width = max((len(verdict.target) for verdict in verdicts), default=0)
+    states = {True: "met   ", False: "MISSED"}
+    return [
+        f"  {states[verdict.met]}  {verdict.target.ljust(width)}  {verdict.detail}"
+        for verdict in verdicts
+    ]
 
 
 def watched_lines(watched: WatchedPosting) -> list[str]:

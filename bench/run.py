@@ -39,6 +39,7 @@ from bench.server import (
     HearthServer,
     PostgresCluster,
     free_port,
+    hearth_init,
     hearth_server,
     postgres_cluster,
     redis_server,
@@ -229,17 +230,7 @@ def run(arguments: argparse.Namespace) -> report.Results:
             large_cache.restore_files(work / "data")
 
         say("hearth init")
-        init = subprocess.run(
-            [sys.executable, "-m", "hearth", "init", "--verbosity", "0"],
-            env=environment,
-            capture_output=True,
-            text=True,
-            check=False,
-            timeout=300,
-        )
-        if init.returncode != 0:
-            message = f"hearth init failed:\n{init.stdout}{init.stderr}"
-            raise BenchError(message)
+        hearth_init(environment)
 
         import django  # noqa: PLC0415 - only once the environment above is in place
 

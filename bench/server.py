@@ -40,6 +40,25 @@ def free_port() -> int:
         return port
 
 
+# --- Hearth -----------------------------------------------------------------------
+
+
+def hearth_init(environment: Mapping[str, str], *, timeout: int = 600) -> None:
+    """Run ``hearth init`` (migrations, static files, the checks) with the server's
+    environment; raise BenchError with its output if it fails."""
+    init = subprocess.run(
+        [sys.executable, "-m", "hearth", "init", "--verbosity", "0"],
+        env=dict(environment),
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=timeout,
+    )
+    if init.returncode != 0:
+        message = f"hearth init failed:\n{init.stdout}{init.stderr}"
+        raise BenchError(message)
+
+
 # --- Redis ------------------------------------------------------------------------
 
 

@@ -449,10 +449,6 @@ class PendingPost(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("forum:pending_post", kwargs={"pending_id": self.pk})
 
-    @property
-    def is_waiting(self) -> bool:
-        return self.published_post_id is None and self.published_at is None and not self.problem
-
 
 ANONYMOUS_NAMES = [
     "Wren",

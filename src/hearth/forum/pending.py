@@ -27,7 +27,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from hearth.accounts.models import User
+from hearth.accounts.models import POST_DELAY_CHOICES, User
 from hearth.core.tasks import background_task
 from hearth.forum import services
 from hearth.forum.models import Category, Draft, PendingPost, Post, Thread
@@ -37,8 +37,8 @@ from hearth.safety.services import ask_for_check_in
 
 logger = logging.getLogger(__name__)
 
-# The delays a member may choose, in minutes (0: at once).
-DELAY_MINUTES = (0, 1, 5, 10)
+# The delays a member may choose, in minutes (0: at once): the setting's choices.
+DELAY_MINUTES = tuple(minutes for minutes, _label in POST_DELAY_CHOICES)
 # Housekeeping publishes a waiting post its task has not published this long after its time.
 OVERDUE = timedelta(minutes=1)
 # A published row is kept this long, so its page can still lead to the post it became.
