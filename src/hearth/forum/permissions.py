@@ -16,12 +16,12 @@ from typing import Concatenate, Protocol
 
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrPromise
 
 from hearth.forum.models import Category, Thread, Visibility
 from hearth.forum.viewer import Viewer
+from hearth.safety.time_words import day_and_time
 
 Reason = str | StrPromise  # a lazy translation until someone is shown it
 
@@ -65,8 +65,8 @@ def why_cannot_write(viewer: Viewer) -> Reason | None:
     member = viewer.member
     if member is None:
         return _("Please sign in to write.")
-    if member.suspension_in_force(timezone.now()):
-        until = date_format(timezone.localtime(member.suspended_until), "DATETIME_FORMAT")
+    if member.suspension_in_force(timezone.now()) and member.suspended_until is not None:
+        until = day_and_time(member.suspended_until)
         return _(
             "Your account can't post or react until %(until)s. "
             "The moderators' message explains why."

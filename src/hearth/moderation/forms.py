@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from hearth.forum.models import Category
 from hearth.moderation.services import MAX_SUSPENSION_DAYS
-from hearth.safety.models import ContentNoteLabel, ReportReason, Resolution
+from hearth.safety.models import ContentNoteLabel, QueueItem, QueueKind, ReportReason, Resolution
 
 REASON_HELP = _("The member is told this reason, and it is kept in the audit log.")
 
@@ -80,17 +80,31 @@ class MessageMemberForm(forms.Form):
 
 
 class CloseItemForm(forms.Form):
+    """How a queue item ended. No answer is chosen in advance: the moderator picks one,
+    and a form sent without one comes back with the note they typed."""
+
     resolution = forms.ChoiceField(
         label=_("How it ended"),
-        choices=[
-            (Resolution.HANDLED, Resolution.HANDLED.label),
-            (Resolution.NOT_NEEDED, Resolution.NOT_NEEDED.label),
-            (Resolution.NO_ACTION, Resolution.NO_ACTION.label),
-        ],
+        error_messages={
+            "required": _("Choose how it ended before closing the item."),
+            "invalid_choice": _("Choose one of the listed endings."),
+        },
     )
     note = forms.CharField(
         label=_("Note for the audit log (optional)"), required=False, max_length=2000
     )
+
+    def __init__(self, *args: Any, item: QueueItem, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", f"item-{item.pk}-%s")
+        super().__init__(*args, **kwargs)
+        endings = [Resolution.HANDLED, Resolution.NO_ACTION]
+        if item.kind == QueueKind.CHECK_IN:
+            # Only a check-in's rule can misfire; "not needed" counts against its rules.
+            endings.insert(1, Resolution.NOT_NEEDED)
+        self.fields["resolution"].choices = [  # type: ignore[attr-defined]
+            ("", _("Choose…")),
+            *((ending.value, ending.label) for ending in endings),
+        ]
 
 
 class ReportForm(forms.Form):

@@ -6,19 +6,65 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, TextChoices
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 
 from hearth.accounts.models import User
 from hearth.forum.models import Post, Thread
 from hearth.forum.viewer import Viewer
+from hearth.forum.visibility import can_read_post
 from hearth.moderation.models import AuditEntry, ModeratorNotice, Sanction
 from hearth.moderation.permissions import visible_queue_kinds
-from hearth.safety.models import QueueItem, QueueKind, QueueStatus
-from hearth.safety.selectors import rule_patterns
+from hearth.safety.models import ContentNoteLabel, QueueItem, QueueKind, QueueStatus
+from hearth.safety.selectors import RuleSummary, rule_summaries
+from hearth.safety.services import (
+    PRIORITY_ASKED,
+    PRIORITY_CHECK_IN,
+    PRIORITY_MESSAGE,
+    PRIORITY_METHOD,
+    PRIORITY_REPORT,
+    PRIORITY_WORRIED,
+)
 
 QUEUE_PAGE_SIZE = 50
 AUDIT_PAGE_SIZE = 100
+
+
+class Urgency(TextChoices):
+    """How urgent a queue item is, in words: the queue's legend explains each."""
+
+    URGENT = "urgent", _("Urgent")
+    HIGH = "high", _("High")
+    NORMAL = "normal", _("Normal")
+    LOW = "low", _("Low")
+
+
+# The priorities safety.services gives items, read as urgency: a check-in the writer
+# asked for or one that matched a method rule is urgent; other check-ins and "I'm
+# worried" reports high; other reports and messages normal; held posts low.
+_URGENT_FROM = min(PRIORITY_METHOD, PRIORITY_CHECK_IN + PRIORITY_ASKED)
+_HIGH_FROM = min(PRIORITY_CHECK_IN, PRIORITY_WORRIED)
+_NORMAL_FROM = min(PRIORITY_REPORT, PRIORITY_MESSAGE)
+
+
+def urgency_of(priority: int) -> Urgency:
+    if priority >= _URGENT_FROM:
+        return Urgency.URGENT
+    if priority >= _HIGH_FROM:
+        return Urgency.HIGH
+    if priority >= _NORMAL_FROM:
+        return Urgency.NORMAL
+    return Urgency.LOW
+
+
+@dataclass(frozen=True)
+class HeldPostText:
+    """What a held post says, for the moderator deciding on it in the queue."""
+
+    body_html: str  # rendered and sanitised when it was written
+    author_name: str  # the pseudonym, for an anonymous post
+    content_note: str  # its labels and words, "" without one: the text is folded under it
 
 
 @dataclass(frozen=True)
@@ -28,11 +74,16 @@ class QueueRow:
     thread: Thread | None
     waited: timedelta
     target: timedelta | None
-    rules: tuple[str, ...]
+    rules: tuple[RuleSummary, ...]
+    held_post: HeldPostText | None = None
 
     @property
     def is_overdue(self) -> bool:
         return self.target is not None and self.waited > self.target
+
+    @property
+    def urgency(self) -> Urgency:
+        return urgency_of(self.item.priority)
 
 
 def _target_for(kind: str) -> timedelta | None:
@@ -53,13 +104,43 @@ def queue_items_for(viewer: Viewer, kind: str | None = None) -> QuerySet[QueueIt
     return items.select_related("reporter", "reported_member").order_by("-priority", "created_at")
 
 
+def _held_post_texts(
+    viewer: Viewer, items: list[QueueItem], posts: dict[int, Post]
+) -> dict[int, HeldPostText]:
+    """The text of each held post the viewer may read (the visibility policy decides:
+    a post deleted meanwhile has none), with its content note (one query for all)."""
+    held = [
+        posts[item.post_id]
+        for item in items
+        if item.kind == QueueKind.HELD_POST and item.post_id in posts
+    ]
+    readable = [post for post in held if can_read_post(viewer, post)]
+    label_ids = {label_id for post in readable for label_id in post.note_label_ids}
+    names = (
+        dict(ContentNoteLabel.objects.filter(pk__in=label_ids).values_list("pk", "name"))
+        if label_ids
+        else {}
+    )
+    texts = {}
+    for post in readable:
+        note = [names[label_id] for label_id in post.note_label_ids if label_id in names]
+        if post.content_note_text:
+            note.append(post.content_note_text)
+        texts[post.pk] = HeldPostText(
+            body_html=post.body_html, author_name=post.author_name, content_note=", ".join(note)
+        )
+    return texts
+
+
 def get_queue_rows(viewer: Viewer, kind: str | None, now: datetime) -> list[QueueRow]:
+    """The queue's first page, with everything each row shows (a fixed number of queries)."""
     items = list(queue_items_for(viewer, kind)[:QUEUE_PAGE_SIZE])
-    posts = Post.objects.select_related("thread").in_bulk(
+    posts = Post.objects.select_related("thread__category").in_bulk(
         [item.post_id for item in items if item.post_id]
     )
     threads = Thread.objects.in_bulk([item.thread_id for item in items if item.thread_id])
-    patterns = rule_patterns({rule_id for item in items for rule_id in item.rule_ids})
+    rules = rule_summaries({rule_id for item in items for rule_id in item.rule_ids})
+    held_texts = _held_post_texts(viewer, items, posts)
     return [
         QueueRow(
             item=item,
@@ -67,7 +148,8 @@ def get_queue_rows(viewer: Viewer, kind: str | None, now: datetime) -> list[Queu
             thread=threads.get(item.thread_id) if item.thread_id else None,
             waited=now - item.created_at,
             target=_target_for(item.kind),
-            rules=tuple(patterns[rule_id] for rule_id in item.rule_ids if rule_id in patterns),
+            rules=tuple(rules[rule_id] for rule_id in item.rule_ids if rule_id in rules),
+            held_post=held_texts.get(item.post_id) if item.post_id else None,
         )
         for item in items
     ]

@@ -10,7 +10,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from hearth.accounts.models import User
@@ -45,6 +44,7 @@ from hearth.moderation.permissions import (
 from hearth.safety.events import CheckInAnswered
 from hearth.safety.models import QueueItem, QueueKind, Resolution
 from hearth.safety.services import close_items_for_post, close_queue_item
+from hearth.safety.time_words import day_and_time
 
 MAX_SUSPENSION_DAYS = 3650
 
@@ -410,7 +410,9 @@ def suspend_member(*, moderator: User, member: User, days: int, partial: bool, r
         before=before,
         after={"suspended_until": _iso(until), "partial": partial},
     )
-    when = date_format(timezone.localtime(until), "DATETIME_FORMAT")
+    # In the member's time zone: the notice is theirs, read long after the moderator left.
+    with timezone.override(member.time_zone):
+        when = day_and_time(until)
     body = (
         _("Until %(when)s you can read and write to the moderators, but not post, reply or react.")
         if partial

@@ -42,7 +42,7 @@ from hearth.moderation.permissions import (
 )
 from hearth.safety import services as safety_services
 from hearth.safety.coverage import coverage_at
-from hearth.safety.models import QueueKind, ReportReason, Resolution
+from hearth.safety.models import QueueKind, QueueStatus, ReportReason, Resolution
 
 
 def _member(request: HttpRequest) -> User:
@@ -60,18 +60,46 @@ def _moderator(request: HttpRequest) -> tuple[User, Viewer]:
 # --- The queue -------------------------------------------------------------------------
 
 
+def _queue_page(
+    request: HttpRequest,
+    viewer: Viewer,
+    kind: str | None,
+    *,
+    failed: CloseItemForm | None = None,
+    failed_item_id: int | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The queue, each row with its close form: the one sent without an ending comes
+    back bound, with its error and the note as typed."""
+    rows = selectors.get_queue_rows(viewer, kind, timezone.now())
+    if failed is not None:
+        # Focus lands on what needs an answer, which also scrolls the item into view.
+        first_error = next(iter(failed.errors), "resolution")
+        if first_error in failed.fields:
+            failed.fields[first_error].widget.attrs["autofocus"] = True
+    entries = [
+        (
+            row,
+            failed
+            if failed is not None and row.item.pk == failed_item_id
+            else CloseItemForm(item=row.item),
+        )
+        for row in rows
+    ]
+    kinds = [
+        (value, label) for value, label in QueueKind.choices if value in visible_queue_kinds(viewer)
+    ]
+    context = {"entries": entries, "kind": kind, "kinds": kinds}
+    return render(request, "moderation/queue.html", context, status=status)
+
+
 @require_safe
 def queue(request: HttpRequest) -> HttpResponse:
     viewer = _moderator(request)[1]
     kind = request.GET.get("kind") or None
     if kind is not None and kind not in visible_queue_kinds(viewer):
         return HttpResponseBadRequest(_("Choose one of the queue's filters."))
-    rows = selectors.get_queue_rows(viewer, kind, timezone.now())
-    kinds = [
-        (value, label) for value, label in QueueKind.choices if value in visible_queue_kinds(viewer)
-    ]
-    context = {"rows": rows, "kind": kind, "kinds": kinds, "close_form": CloseItemForm()}
-    return render(request, "moderation/queue.html", context)
+    return _queue_page(request, viewer, kind)
 
 
 @require_POST
@@ -79,9 +107,13 @@ def close_item(request: HttpRequest, item_id: int) -> HttpResponse:
     moderator, viewer = _moderator(request)
     item = selectors.get_queue_item_or_404(item_id)
     require(why_cannot_handle_item(viewer, item))
-    form = CloseItemForm(request.POST)
+    form = CloseItemForm(request.POST, item=item)
     if not form.is_valid():
-        return HttpResponseBadRequest(_("Choose how the item ended."))
+        if item.status != QueueStatus.OPEN:
+            messages.info(request, _("Another moderator has closed this item already."))
+            return redirect("moderation:queue")
+        messages.error(request, _("That item is still open: choose how it ended."))
+        return _queue_page(request, viewer, None, failed=form, failed_item_id=item.pk, status=400)
     services.close_item(
         moderator=moderator,
         item=item,
@@ -394,4 +426,6 @@ def notices(request: HttpRequest) -> HttpResponse:
 @require_safe
 def suspended(request: HttpRequest) -> HttpResponse:
     member = _member(request)
+    if not member.suspension_in_force(timezone.now()):
+        return redirect("home")  # ended (or lifted) since the link was followed
     return render(request, "moderation/suspended.html", {"member": member}, status=403)

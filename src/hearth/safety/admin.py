@@ -7,6 +7,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_countries import countries
 
 from hearth.safety.models import (
     REVERIFY_AFTER,
@@ -29,6 +30,7 @@ class CrisisRuleAdmin(admin.ModelAdmin[CrisisRule]):
     """Rules with their track record, so administrators can see how precise each one is."""
 
     list_display = (
+        "name",
         "pattern",
         "language",
         "is_method",
@@ -38,7 +40,7 @@ class CrisisRuleAdmin(admin.ModelAdmin[CrisisRule]):
         "dismissed_share",
     )
     list_filter = ("language", "is_method", "is_active")
-    search_fields = ("pattern", "description")
+    search_fields = ("name", "pattern", "description")
     readonly_fields = ("fired_count", "dismissed_count", "created_at")
 
     @admin.display(description=_("dismissed as not needed"))
@@ -72,10 +74,29 @@ class NeedsReverification(admin.SimpleListFilter):
         return queryset
 
 
+class CountryWithEntries(admin.SimpleListFilter):
+    """The countries the directory has entries for, not every country in the world."""
+
+    title = _("country")
+    parameter_name = "country"
+
+    def lookups(self, request: HttpRequest, model_admin: object) -> list[tuple[str, str]]:
+        codes = CrisisResource.objects.order_by().values_list("country", flat=True).distinct()
+        named = [(str(code), str(countries.name(code))) for code in codes]
+        return sorted(named, key=lambda choice: choice[1])
+
+    def queryset(
+        self, request: HttpRequest, queryset: QuerySet[CrisisResource]
+    ) -> QuerySet[CrisisResource]:
+        if self.value():
+            return queryset.filter(country=self.value())
+        return queryset
+
+
 @admin.register(CrisisResource)
 class CrisisResourceAdmin(admin.ModelAdmin[CrisisResource]):
     list_display = ("name", "country", "phone", "verified_at", "is_stale", "is_active", "priority")
-    list_filter = (NeedsReverification, "is_active", "country")
+    list_filter = (NeedsReverification, "is_active", CountryWithEntries)
     search_fields = ("name", "phone")
     actions = ("mark_verified_today", "retire")
 

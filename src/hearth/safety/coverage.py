@@ -32,6 +32,7 @@ class Coverage:
     has_hours: bool
     on_duty_now: bool
     next_on_duty: datetime | None
+    until_next: timedelta | None  # how long until next_on_duty, from the moment asked
     hours_text: str
     report_target_hours: int
     check_in_target_hours: int
@@ -122,6 +123,7 @@ def coverage_at(now: datetime) -> Coverage:
         has_hours=bool(spans),
         on_duty_now=on_duty,
         next_on_duty=next_on_duty,
+        until_next=next_on_duty - now if next_on_duty is not None else None,
         hours_text=settings.HEARTH_MODERATION_HOURS,
         report_target_hours=settings.HEARTH_REPORT_TARGET_HOURS,
         check_in_target_hours=settings.HEARTH_CHECK_IN_TARGET_HOURS,

@@ -86,6 +86,7 @@ class CrisisRule:
     is_regex: bool = False
     is_method: bool = False  # method/means detail: raises priority and collapses the post
     description: str = ""  # what the rule is for, shown to admins
+    name: str = ""  # a few plain words, shown to moderators in the queue
 
 
 @dataclass(frozen=True)

@@ -64,6 +64,13 @@ class CrisisRule(models.Model):
     language = models.CharField(
         _("language"), max_length=8, choices=settings.LANGUAGES, default="en"
     )
+    # What moderators read in the queue ("Matched: Wanting to die"); the pattern
+    # itself stays behind "Rule details", since a regular expression is no name.
+    name = models.CharField(
+        _("name"),
+        max_length=80,
+        help_text=_("A few plain words moderators see in the queue, e.g. 'Wanting to die'."),
+    )
     pattern = models.CharField(
         _("phrase"),
         max_length=200,
@@ -95,7 +102,7 @@ class CrisisRule(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.pattern
+        return self.name or self.pattern
 
 
 class EmergencyNumber(models.Model):

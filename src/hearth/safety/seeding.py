@@ -24,6 +24,8 @@ def seed_defaults(*, labels: Any, rules: Any, numbers: Any, resources: Any) -> N
         labels.objects.get_or_create(
             slug=slug, defaults={"name": name, "description": description, "position": position}
         )
+    # Migration 0002 runs this before rules had a name (0004 adds it and names them).
+    has_names = any(field.name == "name" for field in rules._meta.get_fields())
     for rule in DEFAULT_RULES:
         rules.objects.get_or_create(
             language=rule.language,
@@ -32,6 +34,7 @@ def seed_defaults(*, labels: Any, rules: Any, numbers: Any, resources: Any) -> N
                 "is_regex": rule.is_regex,
                 "is_method": rule.is_method,
                 "description": rule.description,
+                **({"name": rule.name} if has_names else {}),
             },
         )
     for entry in EMERGENCY_NUMBERS:
@@ -50,4 +53,12 @@ def seed_defaults(*, labels: Any, rules: Any, numbers: Any, resources: Any) -> N
             country=resource["country"],
             name=resource["name"],
             defaults={**fields, "notes": notes, "verified_at": CHECKED_ON},
+        )
+
+
+def name_default_rules(*, rules: Any) -> None:
+    """Give the default rules their names where an administrator has not named them."""
+    for rule in DEFAULT_RULES:
+        rules.objects.filter(language=rule.language, pattern=rule.pattern, name="").update(
+            name=rule.name
         )

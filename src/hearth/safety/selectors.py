@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 from django_countries import countries
 
 from hearth.accounts.models import User
@@ -85,6 +86,7 @@ def active_crisis_rules(language: str) -> list[crisis_matching.CrisisRule]:
             is_regex=rule.is_regex,
             is_method=rule.is_method,
             description=rule.description,
+            name=rule.name,
         )
         for rule in CrisisRule.objects.filter(language=language, is_active=True)
     ]
@@ -94,8 +96,48 @@ def open_queue_items() -> QuerySet[QueueItem]:
     return QueueItem.objects.filter(status=QueueStatus.OPEN)
 
 
-def rule_patterns(rule_ids: Iterable[int]) -> dict[int, str]:
-    return dict(CrisisRule.objects.filter(pk__in=list(rule_ids)).values_list("pk", "pattern"))
+@dataclass(frozen=True)
+class RuleSummary:
+    """A crisis rule as the moderation queue names it: its name first, the pattern only
+    for a moderator who opens the rule's details."""
+
+    rule_id: int
+    name: str
+    pattern: str
+    is_regex: bool
+    is_method: bool
+
+
+def _rule_name(rule_id: int, name: str, description: str, pattern: str, is_regex: bool) -> str:
+    """The rule's name; for a rule saved without one, its description, or its phrase (a
+    phrase reads as words; a regular expression does not)."""
+    if name:
+        return name
+    if description:
+        return description
+    if not is_regex:
+        return pattern
+    return _("Rule %(number)d (a regular expression)") % {"number": rule_id}
+
+
+def rule_summaries(rule_ids: Iterable[int]) -> dict[int, RuleSummary]:
+    """The named rules for these ids (one query, none when there are no ids)."""
+    wanted = list(rule_ids)
+    if not wanted:
+        return {}
+    rows = CrisisRule.objects.filter(pk__in=wanted).values_list(
+        "pk", "name", "description", "pattern", "is_regex", "is_method"
+    )
+    return {
+        rule_id: RuleSummary(
+            rule_id=rule_id,
+            name=_rule_name(rule_id, name, description, pattern, is_regex),
+            pattern=pattern,
+            is_regex=is_regex,
+            is_method=is_method,
+        )
+        for rule_id, name, description, pattern, is_regex, is_method in rows
+    }
 
 
 @dataclass(frozen=True)

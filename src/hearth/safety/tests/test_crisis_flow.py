@@ -58,7 +58,7 @@ def test_a_crisis_post_is_published_and_the_writer_alone_sees_the_panel(
     assert "Details checked on 30 November 2026" in panel
     assert "Ask a moderator to check in with me" in panel
     assert "not a crisis service" in panel
-    assert "moderator is on duty" in panel or "next one is on at" in panel
+    assert "moderator is on duty" in panel or "next one is on in" in panel
     assert "Thank you for sharing this" not in reader_page
     # A moderator check-in exists, about the post, not the person.
     item = QueueItem.objects.get(kind=QueueKind.CHECK_IN)
