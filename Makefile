@@ -5,15 +5,32 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 DATA_DIR := $(or $(HEARTH_DATA_DIR),var)
 
-.PHONY: run test install clean bench
+# Running needs Hearth and its dependencies only; tests and benchmarks add the
+# development tools (pytest, Playwright, ruff, mypy, ...: pyproject.toml's `dev` extra),
+# hundreds of MB that `make run` never downloads. Each stamp records one install and is
+# made again whenever pyproject.toml changes.
+RUN_STAMP := $(VENV)/.installed-run
+DEV_STAMP := $(VENV)/.installed-dev
+PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check
 
-$(BIN)/hearth: pyproject.toml
+.PHONY: run test install install-dev clean bench
+
+$(BIN)/python:
 	@python=$$(scripts/find-python) || exit 1; \
-	if [ ! -x $(BIN)/python ]; then echo "Creating $(VENV) with $$python"; "$$python" -m venv $(VENV) || exit 1; fi
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	echo "Creating $(VENV) with $$python"; "$$python" -m venv $(VENV)
+
+$(RUN_STAMP): pyproject.toml | $(BIN)/python
+	$(PIP) -e .
 	@touch $@
 
-install: $(BIN)/hearth
+# The development install includes everything running needs: it counts as both.
+$(DEV_STAMP): pyproject.toml | $(BIN)/python
+	$(PIP) -e '.[dev]'
+	@touch $@ $(RUN_STAMP)
+
+install: $(RUN_STAMP)
+
+install-dev: $(DEV_STAMP)
 
 run: install
 	$(BIN)/hearth init --verbosity 0
@@ -27,14 +44,14 @@ run: install
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/hearth serve --host 127.0.0.1 --port $(PORT)
 
-test: install
+test: install-dev
 	scripts/test-all
 
 # Benchmarks (docs/benchmarks.md): PostgreSQL by default, `make bench DB=sqlite` for SQLite.
 # `make bench SCALE=large` measures on the cached million-post data set (bench/large_dataset.py).
 DB ?= postgres
 SCALE ?= small
-bench: install
+bench: install-dev
 	$(BIN)/python -m bench.run --database $(DB) --scale $(SCALE) $(BENCH_ARGS)
 
 clean:

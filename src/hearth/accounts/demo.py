@@ -1,7 +1,10 @@
 """Demo members for trying Hearth locally; every name here is invented."""
 
+from datetime import timedelta
+
 from allauth.account.models import EmailAddress
 from django.db import transaction
+from django.utils import timezone
 
 from hearth.accounts.models import User
 
@@ -30,6 +33,32 @@ DEMO_MEMBERS: list[tuple[str, str, str]] = [
 ]
 DEMO_MODERATOR = ("mod_alder", "Alder (moderator)", "Volunteer moderator. Around most evenings.")
 DEMO_ADMIN = ("admin", "Site admin", "Keeps the lights on.")
+
+# How many days ago each demo member joined: the demo's posts are dated over the last
+# week, and a member's join date must come before anything they wrote. Marlow is new
+# (his introduction says so); the others have been members for months or years.
+JOINED_DAYS_AGO = {
+    "admin": 760,
+    "mod_alder": 720,
+    "otter": 700,
+    "willow": 640,
+    "sage": 560,
+    "fern": 530,
+    "sparrow": 470,
+    "harbour": 410,
+    "rowan": 380,
+    "heron": 330,
+    "quill": 300,
+    "lantern": 260,
+    "tamsin": 220,
+    "juniper": 150,
+    "moss": 120,
+    "piper": 90,
+    "brook": 75,
+    "clover": 60,
+    "ember": 45,
+    "marlow": 9,
+}
 
 
 @transaction.atomic
@@ -65,6 +94,7 @@ def _ensure_member(username: str, display_name: str, bio: str) -> User:
     )
     if created:
         member.set_password(DEMO_PASSWORD)
-        member.save(update_fields=["password"])
+        member.date_joined = timezone.now() - timedelta(days=JOINED_DAYS_AGO[username])
+        member.save(update_fields=["password", "date_joined"])
         EmailAddress.objects.create(user=member, email=member.email, verified=True, primary=True)
     return member

@@ -220,29 +220,45 @@ def delete_session_note(*, note: SessionNote) -> None:
 
 
 @transaction.atomic
-def add_forum_excerpt(*, owner: User, post_id: int) -> SessionNote:
+def add_forum_excerpt(*, owner: User, post_id: int) -> tuple[SessionNote, bool]:
     """Copy a post the member wrote, or a reply they received, into their notes.
 
-    Only the thread title and the text are kept, and both pass through
-    ``remove_other_members_names`` even though the provider already
-    anonymises them. Raises ExcerptNotFoundError when the forum does not
+    Returns the note and whether it is new: the same excerpt (title and text) is kept
+    once, so adding a post twice changes nothing, except that an excerpt already marked
+    discussed comes back to the notes for the next session. Only the thread title and the
+    text are kept, and both pass through ``remove_other_members_names`` even though the
+    provider already anonymises them. Raises ExcerptNotFoundError when the forum does not
     offer that post to this member.
     """
     excerpt = post_excerpt_for(owner, post_id)
     if excerpt is None:
         raise ExcerptNotFoundError
+    title = remove_other_members_names(excerpt.thread_title, owner=owner)
+    text = remove_other_members_names(excerpt.text, owner=owner)
+    # The texts are encrypted, so the database cannot compare them: lock the member's
+    # row so two quick submissions of the same post (a double click) queue here, and
+    # compare the member's excerpts in memory.
+    list(User.objects.select_for_update().filter(pk=owner.pk).values_list("pk", flat=True))
+    excerpts = SessionNote.objects.filter(owner=owner, section=SessionNote.Section.FROM_FORUM)
+    for existing in excerpts:
+        if (existing.title, existing.text) == (title, text):
+            if existing.discussed_at is not None:
+                existing.discussed_at = None
+                existing.save(update_fields=["discussed_at", "updated_at"])
+            return existing, False
     source = (
         SessionNote.ExcerptSource.OWN_POST
         if excerpt.is_own_post
         else SessionNote.ExcerptSource.RECEIVED_REPLY
     )
-    return SessionNote.objects.create(
+    note = SessionNote.objects.create(
         owner=owner,
         section=SessionNote.Section.FROM_FORUM,
-        title=remove_other_members_names(excerpt.thread_title, owner=owner),
-        text=remove_other_members_names(excerpt.text, owner=owner),
+        title=title,
+        text=text,
         excerpt_source=source,
     )
+    return note, True
 
 
 def remove_other_members_names(text: str, *, owner: User) -> str:

@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
@@ -401,13 +402,21 @@ def session_note_excerpt(request: HttpRequest) -> HttpResponse:
     form = ForumExcerptForm(request.POST)
     if form.is_valid():
         try:
-            services.add_forum_excerpt(owner=_owner(request), post_id=form.cleaned_data["post"])
+            _note, is_new = services.add_forum_excerpt(
+                owner=_owner(request), post_id=form.cleaned_data["post"]
+            )
         except services.ExcerptNotFoundError:
             form.add_error(
                 "post", _("We couldn't find that post among yours or the replies you received.")
             )
         else:
-            messages.success(request, _("The excerpt is in your notes for your next session."))
+            if is_new:
+                messages.success(request, _("The excerpt is in your notes for your next session."))
+            else:
+                messages.info(
+                    request,
+                    _("That post is already in your notes for your next session."),
+                )
             # Back where the member was (the post), or to the notes.
             notes = reverse("between_sessions:next_session") + "#section-from_forum"
             return redirect(_back_or(request, notes))
@@ -731,6 +740,9 @@ def export(request: HttpRequest) -> HttpResponse:
     context = {
         "has_examples": selectors.has_example_content(_owner(request)),
         "delete_form": DeleteEverythingForm(),
+        # Deleting the account deletes the toolkit with it, after these days to change
+        # one's mind (member_data.deletion): the page says when, not "at once".
+        "deletion_grace_days": settings.HEARTH_ACCOUNT_DELETION_GRACE_DAYS,
     }
     return _page(request, "export.html", context, "export")
 

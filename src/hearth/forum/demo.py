@@ -7,16 +7,20 @@ emoticons, a hug, a mention and a quote.
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from hearth.accounts.models import User
+from hearth.core.tasks import run_due_tasks
 from hearth.core.text import quote_markdown
 from hearth.forum.models import Category, Post, ReactionKind, Thread
 from hearth.forum.services import (
     edit_post,
+    mark_thread_read,
     reply_to_thread,
     start_thread,
     toggle_reaction,
@@ -178,9 +182,19 @@ def _member(username: str) -> User:
     return User.objects.get(username=username)
 
 
-def _backdate(post: Post, when: datetime) -> None:
-    Post.objects.filter(pk=post.pk).update(created_at=when)
+def _backdate(post: Post, when: datetime, *, edited_at: datetime | None = None) -> None:
+    """Move a post and its history into the past: its first revision to ``when``, and
+    the edits (if any) to ``edited_at``, so "Last edited" and the history agree."""
+    edited = post.revisions.filter(number__gt=1)
+    if edited.exists() != (edited_at is not None):
+        message = "give edited_at exactly when the post has been edited"
+        raise ValueError(message)
     post.revisions.filter(number=1).update(created_at=when)
+    if edited_at is None:
+        Post.objects.filter(pk=post.pk).update(created_at=when)
+        return
+    edited.update(created_at=edited_at)
+    Post.objects.filter(pk=post.pk).update(created_at=when, edited_at=edited_at)
 
 
 def _refresh_thread_times(thread: Thread) -> None:
@@ -207,19 +221,60 @@ def _refresh_category_times() -> None:
         )
 
 
+def _mark_own_posts_read(threads: list[Thread]) -> None:
+    """Each author has read the threads they wrote in down to their own latest post there,
+    as a member who writes has read what came before (and their own post is never news)."""
+    furthest = list(
+        Post.objects.filter(thread__in=threads, author__isnull=False)
+        .values("author_id", "thread_id")
+        .annotate(position=Max("position"))
+    )
+    # Read after the tasks ran: ``mark_thread_read`` clears the notifications it covers
+    # only for a member it knows to have some.
+    members = User.objects.in_bulk({row["author_id"] for row in furthest})
+    by_id = {thread.pk: thread for thread in threads}
+    for row in furthest:
+        mark_thread_read(
+            member=members[row["author_id"]],
+            thread=by_id[row["thread_id"]],
+            up_to_position=row["position"],
+            known_position=None,
+        )
+
+
+def _run_due_tasks_quietly() -> None:
+    """Run the tasks due now without a log line for each (a failure is still logged)."""
+    tasks_log = logging.getLogger("django.tasks")
+    level = tasks_log.level
+    tasks_log.setLevel(logging.WARNING)
+    try:
+        run_due_tasks()
+    finally:
+        tasks_log.setLevel(level)
+
+
 def create_demo_forum() -> list[str]:
     """Create the demo categories and threads once; later runs change nothing.
 
     Its posts are published as approved whatever the moderation settings
     (``HEARTH_HOLD_FIRST_POSTS`` would otherwise hold every demo member's first post).
     """
-    with writing_as_approved(), transaction.atomic():
-        return _create_demo_forum()
-
-
-def _create_demo_forum() -> list[str]:
     if Category.objects.filter(slug=CATEGORIES[0][0]).exists():
         return ["The demo forum was already there."]
+    with writing_as_approved(), transaction.atomic():
+        threads = _create_demo_forum()
+    # The work the worker does as posts come in (notifications, the search index) runs
+    # now, before the authors "read" their threads: reading clears the notifications it
+    # covers, as it would have for a member who was there when the replies came.
+    _run_due_tasks_quietly()
+    _mark_own_posts_read(threads)
+    return [
+        f"Demo forum: {len(CATEGORIES)} categories, {Thread.objects.count()} threads, "
+        f"{Post.objects.count()} posts."
+    ]
+
+
+def _create_demo_forum() -> list[Thread]:
     categories = {}
     for position, (slug, name, description) in enumerate(CATEGORIES):
         categories[slug] = Category.objects.create(
@@ -244,8 +299,7 @@ def _create_demo_forum() -> list[str]:
         base_revision=1,
         reason="Added how long I've been in therapy",
     )
-    _backdate(original, article_start)
-    Post.objects.filter(pk=original.pk).update(edited_at=article_start + timedelta(hours=2))
+    _backdate(original, article_start, edited_at=article_start + timedelta(hours=2))
     fern_reply = None
     for index, (username, day, text) in enumerate(REPLIES):
         body = text
@@ -273,6 +327,7 @@ def _create_demo_forum() -> list[str]:
     ]:
         toggle_reaction(member=_member(username), post=original, kind=kind)
     _refresh_thread_times(thread)
+    threads = [thread]
 
     for number, (slug, author, title, body, replies) in enumerate(OTHER_THREADS):
         started = now - timedelta(days=4 - number, hours=5)
@@ -293,8 +348,6 @@ def _create_demo_forum() -> list[str]:
             )
             _backdate(post, started + timedelta(hours=3 * (index + 1)))
         _refresh_thread_times(other)
+        threads.append(other)
     _refresh_category_times()
-    return [
-        f"Demo forum: {len(CATEGORIES)} categories, {Thread.objects.count()} threads, "
-        f"{Post.objects.count()} posts."
-    ]
+    return threads

@@ -16,6 +16,17 @@ def lines(text: str) -> list[str]:
 
 
 @register.filter
+def hanging_indent(text: str, width: int = 2) -> str:
+    """Indent every line after the first by ``width`` spaces (blank lines stay empty).
+
+    For plain text: the template indents an item's first line, and its later lines and
+    paragraphs must line up under it, or they read as items of their own.
+    """
+    first, *rest = (text or "").splitlines() or [""]
+    return "\n".join([first, *((" " * width + line) if line.strip() else "" for line in rest)])
+
+
+@register.filter
 def feeling_words(code: str) -> str:
     return feeling_label(str(code))
 

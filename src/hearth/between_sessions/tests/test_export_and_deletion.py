@@ -34,7 +34,7 @@ def test_the_json_export_contains_every_item(
 ) -> None:
     owner = filled_toolkit.owner
     fake_providers.excerpts[(owner.pk, 5)] = PostExcerpt(5, f"Thread {MARKER}", "Text", True)
-    excerpt = services.add_forum_excerpt(owner=owner, post_id=5)
+    excerpt, _is_new = services.add_forum_excerpt(owner=owner, post_id=5)
     services.mark_session_note_discussed(note=filled_toolkit.note, discussed=True)
 
     response = client_for(owner).get(reverse("between_sessions:export_json"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 from pathlib import Path
 
@@ -237,3 +238,69 @@ def _stylesheet(name: str) -> str:
     return (
         Path(__file__).resolve().parent.parent / "static" / "between_sessions" / name
     ).read_text()
+
+
+def test_adding_the_same_post_twice_keeps_one_excerpt_and_says_so(
+    owner: User, client_for: Callable[[User], Client], fake_providers: FakeProviders
+) -> None:
+    fake_providers.excerpts[(owner.pk, 42)] = PostExcerpt(
+        post_id=42, thread_title="Weekends", text="The gap gets easier.", is_own_post=True
+    )
+    client = client_for(owner)
+    add = reverse("between_sessions:session_note_excerpt")
+
+    first = client.post(add, {"post": "42"}, follow=True)
+    again = client.post(add, {"post": "/p/42/"}, follow=True)
+
+    assert "The excerpt is in your notes for your next session." in first.content.decode()
+    assert again.status_code == 200
+    assert "That post is already in your notes for your next session." in html.unescape(
+        again.content.decode()
+    )
+    assert selectors.session_notes_for(owner).count() == 1
+
+
+def test_an_excerpt_marked_discussed_comes_back_when_added_again(
+    owner: User, fake_providers: FakeProviders
+) -> None:
+    fake_providers.excerpts[(owner.pk, 42)] = PostExcerpt(42, "Weekends", "Easier.", True)
+    note, is_new = services.add_forum_excerpt(owner=owner, post_id=42)
+    services.mark_session_note_discussed(note=note, discussed=True)
+
+    again, is_new_again = services.add_forum_excerpt(owner=owner, post_id=42)
+
+    assert (is_new, is_new_again) == (True, False)
+    assert again.pk == note.pk
+    assert again.discussed_at is None
+    assert selectors.next_session_notes_for(owner).excerpts == [again]
+
+
+def test_a_different_post_is_a_new_excerpt(owner: User, fake_providers: FakeProviders) -> None:
+    fake_providers.excerpts[(owner.pk, 1)] = PostExcerpt(1, "Weekends", "Saturday.", True)
+    fake_providers.excerpts[(owner.pk, 2)] = PostExcerpt(2, "Weekends", "Sunday.", True)
+
+    services.add_forum_excerpt(owner=owner, post_id=1)
+    services.add_forum_excerpt(owner=owner, post_id=2)
+
+    assert selectors.session_notes_for(owner).count() == 2
+
+
+def test_the_plain_text_copy_indents_every_paragraph_under_its_item(
+    owner: User, client_for: Callable[[User], Client], fake_providers: FakeProviders
+) -> None:
+    fake_providers.excerpts[(owner.pk, 42)] = PostExcerpt(
+        post_id=42,
+        thread_title="Weekends",
+        text="First paragraph.\n\nSecond paragraph.\nIts second line.",
+        is_own_post=True,
+    )
+    services.add_forum_excerpt(owner=owner, post_id=42)
+    services.add_session_note(
+        owner=owner, section=SessionNote.Section.QUESTIONS, text="Can we talk?\nAbout the break."
+    )
+
+    text = client_for(owner).get(reverse("between_sessions:next_session_text")).content.decode()
+
+    assert '- "Weekends"\n  First paragraph.\n\n  Second paragraph.\n  Its second line.\n' in text
+    assert "- Can we talk?\n  About the break.\n" in text
+    assert not any(line != line.rstrip() for line in text.splitlines())  # no trailing spaces
