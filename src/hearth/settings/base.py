@@ -13,11 +13,12 @@ from urllib.parse import unquote, urlsplit
 
 import django_stubs_ext
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 from hearth.core.private_files import make_private_directory
-from hearth.settings.mail import mailers_from_url
+from hearth.settings.mail import default_sender, mailers_from_url
 from hearth.settings.secret_key import load_or_create_secret_key
 
 django_stubs_ext.monkeypatch()  # lets generic Django classes take type arguments at run time
@@ -325,8 +326,10 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 # data directory, so the verification link can be opened by hand.
 EMAIL_DIR = DATA_DIR / "mail"
 MAILERS = mailers_from_url(env.str("EMAIL_URL", default=""), EMAIL_DIR)
+# Mail comes from the community's name, at an address nobody reads unless the operator
+# names one: members are told who to ask on the pages, not to reply.
 DEFAULT_FROM_EMAIL = env.str(
-    "DEFAULT_FROM_EMAIL", default=f"{HEARTH_SITE_NAME} <hearth@{_site.hostname}>"
+    "DEFAULT_FROM_EMAIL", default=default_sender(HEARTH_SITE_NAME, _site.hostname or "localhost")
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

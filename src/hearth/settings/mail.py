@@ -1,5 +1,6 @@
-"""Turn ``EMAIL_URL`` into Django's ``MAILERS`` setting."""
+"""Turn ``EMAIL_URL`` into Django's ``MAILERS`` setting, and name the default sender."""
 
+from email.headerregistry import Address
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -9,6 +10,15 @@ DATA_DIR_BACKEND = "hearth.core.mail_backend.DataDirEmailBackend"
 _SSL_SCHEMES = {"smtps", "smtp+ssl"}
 _TLS_SCHEMES = {"smtp+tls"}
 _TRUE = {"1", "true", "yes", "on"}
+
+
+def default_sender(site_name: str, hostname: str) -> str:
+    """Return ``"Site name <noreply@hostname>"``, the sender when none is configured.
+
+    The name is quoted when it needs to be, so a comma or quotes in it cannot split
+    the header into several addresses.
+    """
+    return str(Address(display_name=site_name, username="noreply", domain=hostname))
 
 
 def mailers_from_url(email_url: str, mail_dir: Path) -> dict[str, dict[str, Any]]:
