@@ -45,6 +45,7 @@ from hearth.conversations.permissions import (
 )
 from hearth.conversations.selectors import OpenConversation
 from hearth.core.ratelimit import RateLimit, allow
+from hearth.core.site_address import absolute_url
 from hearth.core.text import SourceTooLong, quote_markdown, render_markdown
 from hearth.forum.diffs import revision_diffs
 
@@ -441,7 +442,7 @@ def quote(request: HttpRequest, conversation_id: int, message_id: int) -> HttpRe
     quoted = quote_markdown(
         str(message.body),
         author_name=message.author_name,
-        permalink=request.build_absolute_uri(_message_url(opened, message)),
+        permalink=absolute_url(_message_url(opened, message), request),
     )
     # The quote joins what the member was already writing: the next save keeps both.
     draft = drafts.message_draft_of(member, opened)

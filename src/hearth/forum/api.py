@@ -535,11 +535,13 @@ def edit_post(request: HttpRequest, post_id: ObjectId, payload: EditPostIn) -> P
     post = selectors.get_readable_post_for_viewer_or_404(viewer, post_id)
     check_can_edit_post(viewer, post)
     member = _member(request)
-    if payload.hoping_for is not None and not (
-        post.is_original_post and post.thread.author_id == member.pk
-    ):
+    is_thread_author = post.is_original_post and post.thread.author_id == member.pk
+    if payload.hoping_for is not None and not is_thread_author:
         message = _("Only the thread's author can say what they're hoping for.")
         raise ApiError(422, "validation_failed", message, fields={"hoping_for": [message]})
+    if payload.title is not None and not is_thread_author:
+        message = _("Only the thread's author can change its title.")
+        raise ApiError(422, "validation_failed", message, fields={"title": [message]})
     try:
         edited = services.edit_post(
             editor=member,
@@ -549,6 +551,7 @@ def edit_post(request: HttpRequest, post_id: ObjectId, payload: EditPostIn) -> P
             reason=payload.reason,
             content_note=_content_note(payload.content_note),
             hoping_for=payload.hoping_for,
+            title=payload.title,
         )
     except services.EditConflict as conflict:
         raise ApiError(
@@ -566,7 +569,7 @@ def edit_post(request: HttpRequest, post_id: ObjectId, payload: EditPostIn) -> P
             ),
         ) from conflict
     except ValidationError as error:
-        raise _invalid(error) from error
+        raise _invalid(error, title_codes=frozenset({"empty_title", "title_too_long"})) from error
     return _one_post_out(viewer, selectors.get_post_for_viewer_or_404(viewer, edited.pk))
 
 

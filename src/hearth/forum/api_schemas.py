@@ -229,6 +229,13 @@ class EditPostIn(Schema):
             "to keep it. " + HOPING_FOR_DESCRIPTION
         ),
     )
+    title: Annotated[Text, Field(max_length=TITLE_MAX_LENGTH)] | None = Field(
+        default=None,
+        description=(
+            "The thread's new title: only for the thread's author editing its original post "
+            "(422 otherwise); leave out to keep it. Kept in the post's history."
+        ),
+    )
 
 
 class ThreadCreatedOut(Output):

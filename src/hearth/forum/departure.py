@@ -19,7 +19,7 @@ from hearth.accounts.models import User
 from hearth.core import page_cache
 from hearth.core.text.anonymising import FORMER_MEMBER, DepartedName
 from hearth.forum.counters import synchronise_category, synchronise_thread
-from hearth.forum.models import Post, PostRevision, Reaction, Thread
+from hearth.forum.models import Draft, Post, PostRevision, Reaction, Thread
 from hearth.forum.text import render_post_body
 
 # A removed original post's thread stays for the replies others wrote; its title
@@ -63,6 +63,8 @@ def remove_posts_of(member: User) -> ForumDeparture:
     posts.filter(is_anonymous=False).update(author_name=FORMER_MEMBER, edited_by_name="")
     PostRevision.objects.filter(post_id__in=departure.removed_post_ids).delete()
     Reaction.objects.filter(post_id__in=departure.removed_post_ids).delete()
+    # A moderator's unsaved edit of one of them holds the member's words too.
+    Draft.objects.filter(post_id__in=departure.removed_post_ids).delete()
     Thread.objects.filter(author=member).update(title=REMOVED_THREAD_TITLE)
     _threads_started_in_their_name(member).update(author_name=FORMER_MEMBER)
     for thread_id in sorted(thread_ids):

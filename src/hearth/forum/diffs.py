@@ -24,7 +24,21 @@ _TOKENS = re.compile(r"\s+|\w+|[^\w\s]")
 @dataclass(frozen=True)
 class RevisionChange[R: Revision]:
     revision: R
-    diff_html: SafeString  # the revision's text with <ins>/<del> against the one before
+    # The revision's text with <ins>/<del> against the one before; the first version's
+    # plain text (escaped): it is what was written, not words added to anything.
+    diff_html: SafeString
+    # For a post that starts a thread: its title changed from the version before, as
+    # <ins>/<del> words; None when it did not (or the text has no title).
+    title_diff_html: SafeString | None = None
+    previous: R | None = None  # the version it changed; None for the first
+
+    @property
+    def is_first(self) -> bool:
+        return self.previous is None
+
+    @property
+    def changed_text(self) -> bool:
+        return self.previous is None or self.previous.body != self.revision.body
 
 
 def _inline_diff(before: str, after: str) -> SafeString:
@@ -44,10 +58,29 @@ def _inline_diff(before: str, after: str) -> SafeString:
 
 
 def revision_diffs[R: Revision](revisions: list[R]) -> list[RevisionChange[R]]:
-    """Pair each revision with its changes against the previous one, newest first."""
+    """Pair each revision with its changes against the previous one, newest first. The
+    first is shown as written; a title (the ``title`` of a thread's first post's revisions,
+    where it was recorded) is compared only when both versions have one."""
     changes = []
-    previous = ""
+    previous: R | None = None
     for revision in revisions:
-        changes.append(RevisionChange(revision, _inline_diff(previous, revision.body)))
-        previous = revision.body
+        if previous is None:
+            changes.append(RevisionChange(revision, escape(revision.body)))
+        else:
+            changes.append(
+                RevisionChange(
+                    revision,
+                    _inline_diff(previous.body, revision.body),
+                    _title_change(previous, revision),
+                    previous,
+                )
+            )
+        previous = revision
     return list(reversed(changes))
+
+
+def _title_change(before: Revision, after: Revision) -> SafeString | None:
+    old, new = getattr(before, "title", ""), getattr(after, "title", "")
+    if not old or not new or old == new:
+        return None
+    return _inline_diff(old, new)

@@ -11,7 +11,8 @@ pseudonym, never the account), and for a post behind a content note only the
 note and a link, never the text, as the page folds it for a visitor.
 
 The feed is built in the site's language and carries nothing of the member who
-fetched it, so every reader gets the same bytes. They are not cached here: the
+fetched it, so every reader gets the same bytes (links name ``SITE_URL``, or, when the
+operator left it unset, the address the feed was fetched at). They are not cached here: the
 key would have to name every entry's version, its thread's state and its
 author's name, and finding those is the same query as building the feed.
 """
@@ -34,6 +35,7 @@ from django.utils.translation import gettext as _
 from django.utils.xmlutils import SimplerXMLGenerator
 from django.views.decorators.http import require_safe
 
+from hearth.core.site_address import absolute_url
 from hearth.forum import listings, selectors, visibility
 from hearth.forum.models import Category, Post
 from hearth.forum.rendering import content_note_text
@@ -78,12 +80,6 @@ class FeedContent:
     entries: tuple[FeedEntry, ...]
 
 
-def _absolute(path: str) -> str:
-    # SITE_URL, as emails build their links: a feed's links must not depend on
-    # the Host header of whoever fetched it.
-    return f"{settings.SITE_URL}{path}"
-
-
 def category_feed_url(category: Category) -> str | None:
     """The category's feed address, or None when a visitor may not read the category
     (then it has no feed)."""
@@ -126,11 +122,11 @@ def _content_html(view: PostView, link: str) -> str:
     return view.post.body_html or ""  # stored sanitised at save time
 
 
-def _entries(posts: list[Post]) -> tuple[FeedEntry, ...]:
+def _entries(posts: list[Post], request: HttpRequest | None) -> tuple[FeedEntry, ...]:
     entries = []
     for post, view in zip(posts, selectors.get_post_views_for_visitor(posts), strict=True):
         thread = post.thread
-        link = _absolute(thread.get_absolute_url())
+        link = absolute_url(thread.get_absolute_url(), request)
         entries.append(
             FeedEntry(
                 title=thread.title,
@@ -145,8 +141,9 @@ def _entries(posts: list[Post]) -> tuple[FeedEntry, ...]:
     return tuple(entries)
 
 
-def category_feed_content(slug: str) -> FeedContent:
-    """A public category's feed; Http404 for any other category and for none."""
+def category_feed_content(slug: str, request: HttpRequest | None = None) -> FeedContent:
+    """A public category's feed; Http404 for any other category and for none. Its links
+    are absolute to ``SITE_URL``, or without it to the address ``request`` came to."""
     category = selectors.visible_categories(ANONYMOUS).filter(slug=slug).first()
     if category is None:
         raise Http404
@@ -155,14 +152,17 @@ def category_feed_content(slug: str) -> FeedContent:
         title=f"{category.name} · {site}",
         subtitle=category.description
         or _("New threads in %(category)s") % {"category": category.name},
-        link=_absolute(category.get_absolute_url()),
-        feed_url=_absolute(reverse("forum:category_feed", kwargs={"slug": category.slug})),
-        entries=_entries(_newest_opening_posts(category)),
+        link=absolute_url(category.get_absolute_url(), request),
+        feed_url=absolute_url(
+            reverse("forum:category_feed", kwargs={"slug": category.slug}), request
+        ),
+        entries=_entries(_newest_opening_posts(category), request),
     )
 
 
-def site_feed_content() -> FeedContent:
-    """The new threads of every public category; Http404 when there is none."""
+def site_feed_content(request: HttpRequest | None = None) -> FeedContent:
+    """The new threads of every public category; Http404 when there is none. Links as in
+    ``category_feed_content``."""
     if not selectors.visible_categories(ANONYMOUS).exists():
         raise Http404
     site = settings.HEARTH_SITE_NAME
@@ -170,9 +170,9 @@ def site_feed_content() -> FeedContent:
         title=_("New threads · %(site)s") % {"site": site},
         subtitle=_("New threads in the categories of %(site)s that anyone may read")
         % {"site": site},
-        link=_absolute(reverse("home")),
-        feed_url=_absolute(reverse("forum:feed")),
-        entries=_entries(_newest_opening_posts(None)),
+        link=absolute_url(reverse("home"), request),
+        feed_url=absolute_url(reverse("forum:feed"), request),
+        entries=_entries(_newest_opening_posts(None), request),
     )
 
 
@@ -240,12 +240,12 @@ class _ThreadsFeed(Feed[FeedEntry, FeedContent]):
 
 class CategoryFeed(_ThreadsFeed):
     def get_object(self, request: HttpRequest, *args: Any, **kwargs: Any) -> FeedContent:
-        return category_feed_content(kwargs["slug"])
+        return category_feed_content(kwargs["slug"], request)
 
 
 class SiteFeed(_ThreadsFeed):
     def get_object(self, request: HttpRequest, *args: Any, **kwargs: Any) -> FeedContent:
-        return site_feed_content()
+        return site_feed_content(request)
 
 
 # Visitors may fetch feeds (the sign-in-required middleware lets them through, as it

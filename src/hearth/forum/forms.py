@@ -224,7 +224,18 @@ class EditPendingPostForm(ContentNoteFields):
 
 class EditPostForm(ContentNoteFields):
     takes_anonymous = False
-    field_order = ["body", "content_notes", "content_note_text", "hoping_for", "reason"]
+    field_order = ["title", "body", "content_notes", "content_note_text", "hoping_for", "reason"]
+    title = forms.CharField(
+        label=_("Title"),
+        max_length=TITLE_MAX_LENGTH,
+        # Left out of a form (one sent before titles could change), it stays as it is;
+        # sent empty, it is refused (clean_title).
+        required=False,
+        error_messages={
+            "max_length": _("Please keep the title under %(limit_value)d characters."),
+        },
+        help_text=_("The thread's title: changing it is kept in the post's history."),
+    )
     body = BodyField()
     hoping_for = HopingForField()
     reason = forms.CharField(
@@ -235,11 +246,32 @@ class EditPostForm(ContentNoteFields):
     )
     base_revision = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
-    def __init__(self, *args: Any, offers_hoping_for: bool = False, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        offers_hoping_for: bool = False,
+        offers_title: bool = False,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
-        # Only the thread's author, editing its original post, says what they hope for.
+        # Only the thread's author, editing its original post, says what they hope for
+        # and may change its title.
         if not offers_hoping_for:
             del self.fields["hoping_for"]
+        if not offers_title:
+            del self.fields["title"]
+
+    def clean_title(self) -> str:
+        title = str(self.cleaned_data.get("title") or "")
+        if "title" in self.data and not title.strip():
+            raise forms.ValidationError(_("Please give your thread a title."), code="required")
+        return title
+
+    def chosen_title(self) -> str | None:
+        """The thread's title to save, or None to keep it as it is."""
+        if "title" not in self.fields or "title" not in self.data:
+            return None
+        return str(self.cleaned_data["title"])
 
     def chosen_hoping_for(self) -> list[str] | None:
         """The wishes to save, or None to keep the thread's as they are."""
@@ -252,9 +284,17 @@ class PreviewForm(forms.Form):
     body = BodyField()
 
 
+class QuoteSelectionForm(forms.Form):
+    """The words a member selected in a post to quote (sent by forum.js)."""
+
+    selection = forms.CharField(strip=False, max_length=MAX_SOURCE_BYTES)
+
+
 class DraftForm(forms.Form):
     body = forms.CharField(strip=False, required=False)
     title = forms.CharField(required=False, max_length=TITLE_MAX_LENGTH * 2)
+    # An edit's draft: the revision the edit started from.
+    base_revision = forms.IntegerField(required=False, min_value=1, max_value=2**31 - 1)
 
 
 class ReactionForm(forms.Form):

@@ -261,6 +261,9 @@ class PostRevision(models.Model):
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="revisions")
     number = models.PositiveIntegerField()
     body = models.TextField()
+    # A thread's original post: the thread's title with this version (its author may change
+    # it when editing); empty for replies.
+    title = models.CharField(max_length=TITLE_MAX_LENGTH, blank=True)
     author_name = models.CharField(max_length=50)
     reason = models.CharField(max_length=EDIT_REASON_MAX_LENGTH, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
@@ -352,8 +355,9 @@ class CategoryReadMark(models.Model):
 class Draft(models.Model):
     """Text a member is writing, saved as they type so nothing is ever lost.
 
-    One draft per member and place: a thread's reply box, or a category's
-    new-thread form.
+    One draft per member and place: a thread's reply box, a category's
+    new-thread form, or the edit form of one of their posts (``post``, with the
+    revision the edit started from, so a change saved meanwhile is a conflict).
     """
 
     # Private to the member (what they read, drafted, muted, reacted to, or which
@@ -367,6 +371,10 @@ class Draft(models.Model):
     category = models.ForeignKey(
         Category, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
+    post = models.ForeignKey(
+        "Post", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    base_revision = models.PositiveIntegerField(null=True, blank=True)
     title = models.CharField(max_length=TITLE_MAX_LENGTH, blank=True)
     body = models.TextField(blank=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -380,11 +388,18 @@ class Draft(models.Model):
             ),
             models.UniqueConstraint(
                 fields=["member", "category"],
-                condition=Q(thread__isnull=True),
+                condition=Q(thread__isnull=True, post__isnull=True),
                 name="unique_new_thread_draft",
             ),
+            models.UniqueConstraint(
+                fields=["member", "post"],
+                condition=Q(post__isnull=False),
+                name="unique_edit_draft",
+            ),
             models.CheckConstraint(
-                condition=Q(thread__isnull=False) | Q(category__isnull=False),
+                condition=Q(thread__isnull=False)
+                | Q(category__isnull=False)
+                | Q(post__isnull=False),
                 name="draft_has_a_place",
             ),
         ]

@@ -25,7 +25,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
-from django.conf import settings
 from django.core.cache import BaseCache, caches
 from django.template.loader import get_template
 from django.utils import timezone, translation
@@ -35,13 +34,14 @@ from django.utils.translation import gettext as _
 
 from hearth.accounts.models import User
 from hearth.accounts.muted_words import MutedWords
+from hearth.core.site_address import configured_origin
 from hearth.forum.listings import ThreadSummary
 from hearth.forum.models import REACTION_COUNT_FIELDS, Category, Post, ReactionKind
 from hearth.forum.post_rows import PostRow
 from hearth.forum.selectors import PostView
 
 # Bump when the fragment templates or this module's markup change.
-FRAGMENT_VERSION = 7
+FRAGMENT_VERSION = 8
 FRAGMENT_TIMEOUT_SECONDS = 24 * 3600
 REACTION_EMOJI: dict[str, str] = {
     ReactionKind.HUG: "\N{HUGGING FACE}",
@@ -226,7 +226,7 @@ def _article_facts(view: PostView, *, is_moderator: bool) -> str:
             ",".join(sorted(view.own_reactions)),
             *view.note_labels,
             view.note_text,
-            str(settings.SITE_URL),
+            absolute_prefix(),
         )
     )
 
@@ -280,7 +280,11 @@ def content_note_text(view: PostView) -> str:
 
 
 def absolute_prefix() -> str:
-    return str(settings.SITE_URL)
+    """What "Copy link" puts before a post's path: ``SITE_URL`` when the operator set it;
+    otherwise nothing, and forum.js copies the link as the browser completes it, with the
+    page's own address (articles are shared between requests, and visitors' whole pages
+    between hosts, so the request's address cannot be written into them)."""
+    return configured_origin()
 
 
 def _list_item_key(kind: str, item_id: int, parts: Sequence[object]) -> str:

@@ -525,6 +525,11 @@ def get_new_thread_draft(member: User, category: Category) -> Draft | None:
     return Draft.objects.filter(member=member, category=category, thread=None).first()
 
 
+def get_edit_draft(member: User, post: Post) -> Draft | None:
+    """The member's unsaved edit of a post, if they left one."""
+    return Draft.objects.filter(member=member, post=post).first()
+
+
 def get_reply_draft(member: User, thread: Thread) -> str:
     return (
         Draft.objects.filter(member=member, thread=thread).values_list("body", flat=True).first()

@@ -285,6 +285,7 @@ def reply_to_thread(
                     thread, post, last_position=post.position, thread_counts=not locked.is_held
                 )
             Draft.objects.filter(member=author, thread=thread).delete()
+            _count_own_post_as_read(author, thread, previous_last=locked.last_position, post=post)
             _after_publishing(post, signals, held=held)
             _announce(post, category_id=locked.category_id, held=held)
     except IntegrityError:
@@ -292,6 +293,18 @@ def reply_to_thread(
             return existing
         raise
     return post
+
+
+def _count_own_post_as_read(
+    author: User, thread: Thread, *, previous_last: int, post: Post
+) -> None:
+    """A writer has read what they wrote: if they had read the thread up to the post before
+    theirs, move their read marker past their own, so the page they land on offers no jump
+    to "first unread" for it. A reply from someone else they have not seen yet (posted
+    while they wrote, or while their post waited to go live) stays unread. One statement."""
+    ReadState.objects.filter(
+        member=author, thread_id=thread.pk, last_read_position__gte=previous_last
+    ).update(last_read_position=post.position)
 
 
 def _check_still_takes_anonymous(category_id: int) -> None:
@@ -449,23 +462,33 @@ def edit_post(
     reason: str = "",
     content_note: ContentNote | None = None,
     hoping_for: Iterable[str] | None = None,
+    title: str | None = None,
 ) -> Post:
     """Save a new revision of a post (and, if given, its content note, and for the
-    original post's author, what they hope for from replies).
+    original post's author, what they hope for from replies and the thread's title).
 
     Raises EditConflict, changing nothing, when ``base_revision`` is not the
     post's current revision: someone saved in between, and both texts must
     survive for the editor to merge. An edit is publishing too, so it is
     checked for crisis signals like a new post. PermissionDenied when
-    ``hoping_for`` is given by anyone but the thread's author, or for a reply.
+    ``hoping_for`` or ``title`` is given by anyone but the thread's author, or
+    for a reply; ValidationError (code ``empty_title``) for a title without letters.
+    A new title is a new revision (the original post's revisions record the title),
+    and like any change to the text it publishes ``PostEdited``. Saving deletes the
+    editor's draft of this edit.
     """
     viewer = viewer_for(editor)
     check_can_edit_post(viewer, post)
+    is_thread_author = post.is_original_post and editor.pk == post.thread.author_id
     wishes = None
     if hoping_for is not None:
-        if not post.is_original_post or editor.pk != post.thread.author_id:
+        if not is_thread_author:
             raise PermissionDenied(_("Only the thread's author can say what they're hoping for."))
         wishes = clean_hoping_for(hoping_for)
+    if title is not None:
+        if not is_thread_author:
+            raise PermissionDenied(_("Only the thread's author can change its title."))
+        title = _clean_title(title)
     rendered = _render(body)
     # A post already over the limit (written before it, or by someone it did not hold)
     # can still be corrected: only mentioning someone new is refused.
@@ -489,18 +512,26 @@ def edit_post(
                 current_revision=current.revision,
                 edited_by_name=current.edited_by_name or current.author_name,
             )
+        Draft.objects.filter(member=editor, post=post).delete()
         if content_note is not None:
             _set_content_note(current, content_note)
-        if wishes is not None and wishes != post.thread.hoping_for:
+        wishes_changed = wishes is not None and wishes != post.thread.hoping_for
+        if wishes is not None and wishes_changed:
             Thread.objects.filter(pk=post.thread_id).update(hoping_for=wishes)
             post.thread.hoping_for = wishes
-        if current.body != body:
+        thread_title = post.thread.title
+        retitled = title is not None and title != thread_title
+        if title is not None and retitled:
+            _retitle_thread(post.thread, title)
+            thread_title = title
+        if current.body != body or retitled:
             now = timezone.now()
             number = current.revision + 1
             PostRevision.objects.create(
                 post=current,
                 number=number,
                 body=body,
+                title=thread_title if current.is_original_post else "",
                 author_name=editor_name,
                 reason=reason.strip(),
                 created_at=now,
@@ -527,10 +558,32 @@ def edit_post(
             )
             if signals and not has_open_check_in(post_id=post.pk):
                 _after_publishing(current, signals, held=False)
+        elif wishes_changed:
+            # No new text, but the thread's page and lists show the wishes: the same event
+            # renews what shows them (visitors' pages, live pages).
+            publish(
+                PostEdited(
+                    post_id=post.pk,
+                    thread_id=current.thread_id,
+                    category_id=post.thread.category_id,
+                    editor_id=editor.pk,
+                    revision=current.revision,
+                )
+            )
     check_in_item_id = current.check_in_item_id
     post.refresh_from_db()
     post.check_in_item_id = check_in_item_id
     return post
+
+
+def _retitle_thread(thread: Thread, title: str) -> None:
+    """Give a thread a new title, and its category's "last activity" the same if it names
+    this thread (the copies lists read; search re-indexes on the edit's event)."""
+    Thread.objects.filter(pk=thread.pk).update(title=title)
+    Category.objects.filter(pk=thread.category_id, last_thread_id=thread.pk).update(
+        last_thread_title=title
+    )
+    thread.title = title
 
 
 def _set_content_note(post: Post, content_note: ContentNote) -> None:
@@ -568,6 +621,7 @@ def delete_post(*, member: User, post: Post) -> None:
         return
     PostRevision.objects.filter(post=post).delete()
     Reaction.objects.filter(post=post).delete()
+    Draft.objects.filter(post=post).delete()  # unsaved edits of its text go with it
     # A held post never counted: working the numbers out again, rather than taking
     # one away, keeps them true whatever the post's state was.
     synchronise_thread(post.thread_id)
@@ -670,14 +724,23 @@ def save_draft(
     body: str,
     thread: Thread | None = None,
     category: Category | None = None,
+    post: Post | None = None,
+    base_revision: int | None = None,
     title: str = "",
 ) -> Draft | None:
-    """Keep what the member is typing for a reply (thread) or a new thread (category).
+    """Keep what the member is typing for a reply (thread), a new thread (category), or an
+    edit of a post (post, with the revision the edit started from).
 
-    An empty composer removes the draft. Raises ValidationError over the size limit.
+    An empty composer removes the draft, and so does an edit back to the post as it is.
+    Raises ValidationError over the size limit, PermissionDenied for a post the member may
+    not edit.
     """
     if len(body.encode()) > MAX_SOURCE_BYTES:
         raise ValidationError(too_long_message(), code="too_long")
+    if post is not None:
+        return _save_edit_draft(
+            member=member, post=post, body=body, base_revision=base_revision, title=title
+        )
     place = {"thread": thread} if thread else {"category": category, "thread": None}
     if not body.strip() and not title.strip():
         Draft.objects.filter(member=member, **place).delete()
@@ -686,6 +749,36 @@ def save_draft(
         member=member, **place, defaults={"body": body, "title": title[:TITLE_MAX_LENGTH]}
     )
     return draft
+
+
+def _save_edit_draft(
+    *, member: User, post: Post, body: str, base_revision: int | None, title: str
+) -> Draft | None:
+    check_can_edit_post(viewer_for(member), post)
+    # Only the thread's author may change its title, on its original post.
+    offers_title = post.is_original_post and member.pk == post.thread.author_id
+    title = title[:TITLE_MAX_LENGTH] if offers_title else ""
+    unchanged = body == post.body and (not title or title == post.thread.title)
+    if unchanged or not body.strip():
+        Draft.objects.filter(member=member, post=post).delete()
+        return None
+    draft, _created = Draft.objects.update_or_create(
+        member=member,
+        post=post,
+        defaults={
+            "thread": None,
+            "category": None,
+            "body": body,
+            "title": title,
+            "base_revision": base_revision or post.revision,
+        },
+    )
+    return draft
+
+
+def discard_edit_draft(*, member: User, post: Post) -> None:
+    """Forget the member's unsaved edit of a post (they cancelled it)."""
+    Draft.objects.filter(member=member, post=post).delete()
 
 
 def set_reply_order(*, member: User, newest_first: bool) -> None:
@@ -851,7 +944,12 @@ def _insert_post(
     if content_note.labels:
         set_post_labels(post, content_note.labels)
     PostRevision.objects.create(
-        post=post, number=1, body=body, author_name=author_name, created_at=now
+        post=post,
+        number=1,
+        body=body,
+        title=thread.title if position == 1 else "",
+        author_name=author_name,
+        created_at=now,
     )
     return post
 

@@ -44,15 +44,16 @@ class MentionResolver:
         return links
 
 
-def render_post_body(body: str) -> RenderedPost:
-    """Render a post's Markdown once, for storing; raises SourceTooLong over the limit.
+def render_post_body(body: str, *, id_prefix: str = "") -> RenderedPost:
+    """Render a post's Markdown once, for storing -- and for its preview, which must show
+    it as it will be published, @mentions linked alike; raises SourceTooLong over the limit.
 
-    Ids inside the post (footnotes) get a random prefix so two posts on one
-    page never collide, whatever order they were rendered in.
+    Ids inside the post (footnotes) get a random prefix, unless ``id_prefix`` is given,
+    so two posts on one page never collide, whatever order they were rendered in.
     """
     resolver = MentionResolver()
     rendered = render_markdown(
-        body, id_prefix=f"fn{uuid.uuid4().hex[:8]}-", resolve_mentions=resolver
+        body, id_prefix=id_prefix or f"fn{uuid.uuid4().hex[:8]}-", resolve_mentions=resolver
     )
     mentioned = sorted(
         {

@@ -28,7 +28,8 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from hearth.accounts.models import User
 from hearth.core.page_cache import shared_with_visitors
 from hearth.core.ratelimit import RateLimit, allow
-from hearth.core.text import quote_markdown, render_markdown
+from hearth.core.site_address import absolute_url
+from hearth.core.text import html_to_text, quote_markdown, render_markdown
 from hearth.forum import selectors, services
 from hearth.forum.diffs import revision_diffs
 from hearth.forum.forms import (
@@ -38,6 +39,7 @@ from hearth.forum.forms import (
     MentionLookupForm,
     NewThreadForm,
     PreviewForm,
+    QuoteSelectionForm,
     ReactionForm,
     ReplyForm,
     ReplyOrderForm,
@@ -50,10 +52,13 @@ from hearth.forum.permissions import (
     check_can_delete_post,
     check_can_edit_post,
     why_cannot_reply,
+    why_cannot_start_thread,
 )
 from hearth.forum.public_page_tokens import listing_tokens, thread_page_tokens
+from hearth.forum.quoting import clean_selection, is_selected_from, without_quotes
 from hearth.forum.rendering import render_posts
 from hearth.forum.selectors import get_check_in_for_author
+from hearth.forum.text import render_post_body
 from hearth.forum.viewer import Viewer, get_viewer
 from hearth.safety import services as safety_services
 from hearth.safety.coverage import coverage_at
@@ -86,12 +91,13 @@ def _member(request: HttpRequest) -> User:
     return request.user
 
 
-def _int_parameter(request: HttpRequest, name: str, default: int) -> int | None:
-    """Read a positive integer from the query string; None means it was malformed."""
-    raw = request.GET.get(name)
-    if raw is None:
-        return default
-    return int(raw) if raw.isdigit() and 0 < int(raw) < 10**9 else None
+def _page_parameter(request: HttpRequest) -> int | None:
+    """The page number asked for (1 without one; a huge one is just past the end), or None
+    when it is not a whole number."""
+    raw = request.GET.get("page", "1").strip()
+    if not (raw.isascii() and raw.isdigit()):
+        return None
+    return int(raw) if len(raw) <= 9 else 10**9
 
 
 def _too_fast_unless_resent(request: HttpRequest, member: User, form: Form) -> bool:
@@ -149,7 +155,12 @@ def category(request: HttpRequest, slug: str) -> HttpResponse:
             return HttpResponseBadRequest(_("That page link is not valid."))
     page = selectors.get_category_page(viewer, found, after)
     level = getattr(found, "viewer_follow_level", "")
-    context = {"page": page, "category": found, "follow_level": level}
+    context = {
+        "page": page,
+        "category": found,
+        "follow_level": level,
+        "why_cannot_start_thread": why_cannot_start_thread(viewer, found),
+    }
     return render(request, "forum/category.html", context)
 
 
@@ -167,6 +178,11 @@ def new_thread(request: HttpRequest, slug: str) -> HttpResponse:
     member = _member(request)
     if request.method == "GET":
         draft = selectors.get_new_thread_draft(member, found)
+        if refusal := why_cannot_start_thread(viewer, found):
+            # Said before they write (a partial suspension lets them read, and write only
+            # to the moderators), with any draft they had kept to copy from.
+            refused = {"category": found, "refusal": refusal, "draft": draft}
+            return render(request, "forum/new_thread.html", refused, status=403)
         form = NewThreadForm(
             initial={
                 "title": draft.title if draft else "",
@@ -255,9 +271,18 @@ def _thread_context(
 def thread(request: HttpRequest, thread_id: int) -> HttpResponse:
     viewer = get_viewer(request)
     found = selectors.get_thread_for_viewer_or_404(viewer, thread_id, with_viewer_state=True)
-    page_number = _int_parameter(request, "page", 1)
+    page_number = _page_parameter(request)
     if page_number is None:
-        return HttpResponseBadRequest(_("That page number is not valid."))
+        return HttpResponseBadRequest(
+            _("That page number is not valid: ask for a page by its number, such as 2.")
+        )
+    newest_first = bool(viewer.member and viewer.member.replies_newest_first)
+    pages = selectors.page_count(found, newest_first=newest_first)
+    if not 1 <= page_number <= pages:
+        # "Go to page" with a number past either end: the nearest page there is.
+        nearest = min(max(page_number, 1), pages)
+        query = f"?page={nearest}" if nearest > 1 else ""
+        return HttpResponseRedirect(f"{found.get_absolute_url()}{query}")
     context = _thread_context(request, viewer, found, page_number, reply_form=None)
     page: selectors.ThreadPage = context["page"]
     if viewer.member is not None and page.posts:
@@ -321,18 +346,34 @@ def reply(request: HttpRequest, thread_id: int) -> HttpResponse:
     return render(request, "forum/reply.html", {"thread": found, "form": form}, status=status)
 
 
-@require_safe
+@require_http_methods(["GET", "POST"])
 def quote(request: HttpRequest, post_id: int) -> HttpResponse:
-    """A reply page with the chosen post quoted, attributed and linked back."""
+    """A reply page with the chosen post quoted, attributed and linked back: the whole
+    post without the quotes inside it (the link, which works without JavaScript), or,
+    posted by forum.js, the words the member selected in it. Posted rather than in the
+    address, so the words stay out of browser history and logs."""
     viewer = get_viewer(request)
     post = selectors.get_readable_post_for_viewer_or_404(viewer, post_id)
     if reason := why_cannot_reply(viewer, post.thread):
         raise PermissionDenied(reason)
+    quoted_source = without_quotes(post.body)
+    if request.method == "POST":
+        selected = QuoteSelectionForm(request.POST)
+        if not selected.is_valid():
+            return HttpResponseBadRequest(_("Select some words of the post to quote them."))
+        selection = clean_selection(selected.cleaned_data["selection"])
+        if is_selected_from(selection, html_to_text(post.body_html)):
+            quoted_source = selection
+        else:  # never words the author did not write: the whole post instead
+            messages.info(
+                request,
+                _("The words you selected were not found in the post, so all of it is quoted."),
+            )
     draft = selectors.get_reply_draft(_member(request), post.thread)
     quoted = quote_markdown(
-        post.body,
+        quoted_source,
         author_name=selectors.author_display_name(post),
-        permalink=request.build_absolute_uri(post.get_absolute_url()),
+        permalink=absolute_url(post.get_absolute_url(), request),
     )
     body = f"{draft}\n\n{quoted}\n\n" if draft.strip() else f"{quoted}\n\n"
     form = ReplyForm(
@@ -360,39 +401,52 @@ def _redirect_to_post(viewer: Viewer, thread: Thread, post: Post) -> HttpRespons
 
 @require_http_methods(["GET", "POST"])
 def edit_post(request: HttpRequest, post_id: int) -> HttpResponse:
+    """Edit a post. What the member types is kept as a draft (forum.js, ``save_draft``)
+    and comes back here until they save or cancel ("discard"), like the composer's."""
     viewer = get_viewer(request)
     post = selectors.get_readable_post_for_viewer_or_404(viewer, post_id)
     # The form holds the post's Markdown source: only for those who may edit it.
     check_can_edit_post(viewer, post)
-    # The thread's author, editing its original post, may change what they hope for.
-    offers_hoping_for = post.is_original_post and post.thread.author_id == _member(request).pk
+    member = _member(request)
+    # The thread's author, editing its original post, may change what they hope for and
+    # the thread's title.
+    is_thread_author = post.is_original_post and post.thread.author_id == member.pk
+    offers = {"offers_hoping_for": is_thread_author, "offers_title": is_thread_author}
     if request.method == "GET":
+        draft = selectors.get_edit_draft(member, post)
         form = EditPostForm(
             initial={
-                "body": post.body,
-                "base_revision": post.revision,
+                "title": (draft and draft.title) or post.thread.title,
+                "body": draft.body if draft else post.body,
+                "base_revision": (draft and draft.base_revision) or post.revision,
                 "content_notes": list(post.note_label_ids),
                 "content_note_text": post.content_note_text,
                 "hoping_for": post.thread.hoping_for,
             },
-            offers_hoping_for=offers_hoping_for,
+            **offers,
         )
-        return render(request, "forum/edit_post.html", {"post": post, "form": form})
-    form = EditPostForm(request.POST, offers_hoping_for=offers_hoping_for)
+        context = {"post": post, "form": form, "restored_draft": draft}
+        return render(request, "forum/edit_post.html", context)
+    if "discard" in request.POST:  # "Cancel": the post stays as it is, the draft goes
+        services.discard_edit_draft(member=member, post=post)
+        return redirect(post)
+    form = EditPostForm(request.POST, **offers)
     if form.is_valid():
         try:
             edited = services.edit_post(
-                editor=_member(request),
+                editor=member,
                 post=post,
                 body=form.cleaned_data["body"],
                 base_revision=form.cleaned_data["base_revision"],
                 reason=form.cleaned_data["reason"],
                 content_note=form.content_note(),
                 hoping_for=form.chosen_hoping_for(),
+                title=form.chosen_title(),
             )
         except services.EditConflict as conflict:
             merged = EditPostForm(
                 initial={
+                    "title": form.chosen_title() or post.thread.title,
                     "body": form.cleaned_data["body"],
                     "reason": form.cleaned_data["reason"],
                     "base_revision": conflict.current_revision,
@@ -400,12 +454,12 @@ def edit_post(request: HttpRequest, post_id: int) -> HttpResponse:
                     "content_note_text": form.cleaned_data["content_note_text"],
                     "hoping_for": form.chosen_hoping_for() or [],
                 },
-                offers_hoping_for=offers_hoping_for,
+                **offers,
             )
             context = {"post": post, "form": merged, "conflict": conflict}
             return render(request, "forum/edit_conflict.html", context, status=409)
         except ValidationError as error:
-            _apply_errors(form, error)
+            _apply_errors(form, error, "title" if error.code == "empty_title" else "body")
         else:
             _remember_crisis_panel(request, edited)
             return redirect(post)
@@ -470,11 +524,16 @@ def preview(request: HttpRequest) -> HttpResponse:
     html = ""
     crisis_panel = None
     if form.is_valid():
-        html = render_markdown(form.cleaned_data["body"], id_prefix="preview-").html
         member = _member(request)
         # A private message's crisis panel comes after it is sent, in its own words
         # (hearth.conversations.crisis); the forum's says "your post".
         private_message = request.POST.get("private_message") == "1"
+        body = form.cleaned_data["body"]
+        # Rendered as it will be stored: a post links @mentions, a private message not.
+        if private_message:
+            html = render_markdown(body, id_prefix="preview-").html
+        else:
+            html = render_post_body(body, id_prefix="preview-").html
         if not private_message and find_crisis_signals(
             form.cleaned_data["body"], language=member.language
         ):
@@ -486,6 +545,7 @@ def preview(request: HttpRequest) -> HttpResponse:
     action = request.POST.get("next_action", "")
     if not url_has_allowed_host_and_scheme(action, allowed_hosts={request.get_host()}):
         action = reverse("home")
+    base_revision = request.POST.get("base_revision", "")
     context = {
         "form": form,
         "html": html,
@@ -494,6 +554,10 @@ def preview(request: HttpRequest) -> HttpResponse:
         "title": request.POST.get("title", ""),
         "request_key": request.POST.get("request_key", "") or new_request_key(),
         "has_title": "title" in request.POST,
+        # An edit previewed without JavaScript: what it edits against, and why, go back
+        # with it (the edit view checks them again).
+        "base_revision": base_revision if base_revision.isdigit() else "",
+        "reason": request.POST.get("reason", ""),
         # What the author hopes for (a new thread, or its original post being edited):
         # kept through the preview like the text.
         "hoping_for_form": HopingForForm(request.POST)
@@ -532,21 +596,16 @@ def _mentionable(request: HttpRequest, place: Thread | Category) -> HttpResponse
 
 @require_POST
 def save_draft(request: HttpRequest) -> HttpResponse:
-    """Keep the composer's text on the server; answers with a short status for the page."""
+    """Keep the composer's (or an edit's) text on the server; answers with a short status
+    for the page."""
     if _too_fast(request, "action", ACTION_RATE):
         return _too_fast_response()
     viewer = get_viewer(request)
     form = DraftForm(request.POST)
     if not form.is_valid():
         return HttpResponseBadRequest(_("The draft could not be saved."))
-    place: dict[str, Any] = {}
-    if thread_id := request.POST.get("thread"):
-        if not thread_id.isdigit():
-            return HttpResponseBadRequest(_("The draft could not be saved."))
-        place["thread"] = selectors.get_thread_for_viewer_or_404(viewer, int(thread_id))
-    elif slug := request.POST.get("category"):
-        place["category"] = selectors.get_category_for_viewer_or_404(viewer, slug)
-    else:
+    place = _draft_place(request, viewer, form)
+    if place is None:
         return HttpResponseBadRequest(_("The draft could not be saved."))
     try:
         draft = services.save_draft(
@@ -557,8 +616,34 @@ def save_draft(request: HttpRequest) -> HttpResponse:
         )
     except ValidationError as error:
         return HttpResponse(" ".join(error.messages), status=400)
+    except PermissionDenied as refusal:
+        # Said as it is: the page's script reads a 403 as "signed out".
+        return HttpResponse(str(refusal), status=400, content_type="text/plain; charset=utf-8")
     message = _("Draft saved.") if draft else _("Draft cleared.")
     return HttpResponse(message, content_type="text/plain; charset=utf-8")
+
+
+def _posted_id(request: HttpRequest, name: str) -> int | None:
+    """A posted id: ASCII digits that fit the database's integers, else None."""
+    raw = request.POST.get(name, "")
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 18 else None
+
+
+def _draft_place(request: HttpRequest, viewer: Viewer, form: DraftForm) -> dict[str, Any] | None:
+    """Where a draft belongs -- an edit of a post, a thread's reply, a category's new
+    thread -- fetched through the visibility policy (404); None when it says nothing sound."""
+    if "post" in request.POST:
+        if (post_id := _posted_id(request, "post")) is None:
+            return None
+        post = selectors.get_readable_post_for_viewer_or_404(viewer, post_id)
+        return {"post": post, "base_revision": form.cleaned_data["base_revision"]}
+    if "thread" in request.POST:
+        if (thread_id := _posted_id(request, "thread")) is None:
+            return None
+        return {"thread": selectors.get_thread_for_viewer_or_404(viewer, thread_id)}
+    if slug := request.POST.get("category"):
+        return {"category": selectors.get_category_for_viewer_or_404(viewer, slug)}
+    return None
 
 
 @require_POST

@@ -384,6 +384,7 @@ def _posts(source: Source) -> list[JsonObject]:
             "versions": [
                 {
                     "number": revision.number,
+                    "thread_title": revision.title or None,
                     "markdown": revision.body,
                     "saved_by": revision.author_name,
                     "reason": revision.reason,
@@ -437,12 +438,15 @@ def _drafts(source: Source) -> JsonObject:
                 "new_thread_in": _category_name(source, draft.category)
                 if draft.thread is None and draft.category is not None
                 else None,
+                "edit_of": _post_ref(source, draft.post) if draft.post is not None else None,
                 "title": draft.title,
                 "markdown": draft.body,
                 "saved_at": draft.updated_at,
             }
             for draft in Draft.objects.filter(member=member)
-            .select_related("thread__category", "category")
+            .select_related(
+                "thread__category", "category", "post__thread__category", "post__author"
+            )
             .order_by("updated_at", "pk")
         ],
         "waiting_to_go_live": [

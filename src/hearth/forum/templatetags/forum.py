@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 
 from django import template
-from django.conf import settings
 from django.contrib.humanize.templatetags.humanize import naturaltime
 from django.template import Context
 from django.utils import timezone
@@ -16,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from hearth.accounts.models import User
 from hearth.accounts.muted_words import MutedWords, muted_words_of
+from hearth.core import site_address
 from hearth.core.text import MAX_SOURCE_BYTES
 from hearth.forum.listings import ThreadSummary
 from hearth.forum.models import (
@@ -63,14 +63,21 @@ def timestamp(moment: datetime) -> SafeString:
 
 
 @register.simple_tag
+def nearby_pages(page: int, page_count: int) -> range:
+    """The page numbers a page's navigation links: up to two on each side of ``page``."""
+    return range(max(1, page - 2), min(page_count, page + 2) + 1)
+
+
+@register.simple_tag
 def max_post_bytes() -> int:
     """The most a post may hold, in bytes of UTF-8: the composer counts towards it."""
     return MAX_SOURCE_BYTES
 
 
-@register.simple_tag
-def absolute_url(path: str) -> str:
-    return f"{settings.SITE_URL}{path}"
+@register.simple_tag(takes_context=True)
+def absolute_url(context: Context, path: str) -> str:
+    """``path`` as an absolute address: ``SITE_URL`` if set, else the request's own."""
+    return site_address.absolute_url(path, context.get("request"))
 
 
 def _readers_muted_words(context: Context) -> MutedWords | None:

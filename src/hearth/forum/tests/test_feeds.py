@@ -88,7 +88,8 @@ def test_a_public_categorys_feed_is_atom_with_its_newest_threads_first(
     assert entry.findtext(f"{ATOM}author/{ATOM}name") == "Fern"
     link = entry.find(f"{ATOM}link")
     assert link is not None
-    assert link.get("href") == f"{settings.SITE_URL}{older.get_absolute_url()}"
+    # SITE_URL is not set in the tests: links name the address the feed was fetched at.
+    assert link.get("href") == f"http://testserver{older.get_absolute_url()}"
     assert entry.findtext(f"{ATOM}content") == "<p>First <em>words</em></p>\n"
     opening = _opening_post(older)
     assert entry.findtext(f"{ATOM}published") == opening.created_at.isoformat()
@@ -310,7 +311,7 @@ def test_a_post_behind_a_content_note_shows_only_the_note(
     contents = [entry.findtext(f"{ATOM}content", "") for entry in _entries(response.content)]
     assert contents[0].startswith("<p>Content note: hospital</p>")
     assert contents[1].startswith(f"<p>Content note: {grief.name}; a death in the family</p>")
-    assert f'href="{settings.SITE_URL}{thread.get_absolute_url()}"' in contents[1]
+    assert f'href="http://testserver{thread.get_absolute_url()}"' in contents[1]
     assert "Read it on the site" in contents[1]
 
 
@@ -410,3 +411,31 @@ def test_without_a_public_category_there_is_no_site_feed(
 
     assert Client().get(reverse("forum:feed")).status_code == 404
     assert _signed_in(member).get(reverse("forum:feed")).status_code == 404
+
+
+def test_feed_links_name_site_url_when_the_operator_set_it(
+    settings: Settings, make_thread: MakeThread, public: Category
+) -> None:
+    settings.SITE_URL, settings.SITE_URL_IS_SET = "https://hearth.example.org", True
+    thread = make_thread(category=public, title="Set address")
+
+    response = Client(HTTP_HOST="localhost:8123").get(_feed_url(public))
+
+    link = _entries(response.content)[0].find(f"{ATOM}link")
+    assert link is not None
+    assert link.get("href") == f"https://hearth.example.org{thread.get_absolute_url()}"
+    assert "localhost:8123" not in response.content.decode()
+
+
+def test_without_site_url_feed_links_name_the_address_it_was_fetched_at(
+    settings: Settings, make_thread: MakeThread, public: Category
+) -> None:
+    assert not settings.SITE_URL_IS_SET
+    thread = make_thread(category=public, title="Other port")
+
+    response = Client(HTTP_HOST="localhost:8123").get(_feed_url(public))
+
+    link = _entries(response.content)[0].find(f"{ATOM}link")
+    assert link is not None
+    assert link.get("href") == f"http://localhost:8123{thread.get_absolute_url()}"
+    assert "127.0.0.1:8000" not in response.content.decode()

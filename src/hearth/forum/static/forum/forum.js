@@ -1,6 +1,7 @@
-// Forum enhancements: copy a post's link, keep drafts on the server as members type
-// (retrying while the server is away), count towards a post's size limit.
-// Without JavaScript every one of these is a plain link or form that still works.
+// Forum enhancements: copy a post's link, quote the words selected in a post, keep drafts
+// on the server as members type (retrying while the server is away), count towards a
+// post's size limit. Without JavaScript every one of these is a plain link or form that
+// still works (Quote then quotes the whole post).
 "use strict";
 
 (function () {
@@ -25,6 +26,8 @@
   document.addEventListener("click", async (event) => {
     const link = event.target.closest("a.copy-link");
     if (!link) return;
+    // data-permalink carries SITE_URL when the operator set one; otherwise the link as
+    // the browser completes it, with this page's own address.
     const permalink = link.dataset.permalink || link.href;
     event.preventDefault();
     let copied = false;
@@ -34,6 +37,51 @@
     if (!copied) copied = copyWithTextarea(permalink);
     if (copied) window.hearth.showToast(COPIED);
     else window.location.href = link.href;
+  });
+
+  // Quote: with words selected inside the post's text, quote just those. They are posted,
+  // not put in the address, so they stay out of history and logs; the server checks they
+  // are the post's words. Pressing the link may clear the selection before the click, so
+  // it is read as the pointer goes down.
+  function selectedTextIn(article) {
+    const body = article && article.querySelector(".post__body");
+    const selection = window.getSelection();
+    if (!body || !selection || selection.isCollapsed || !selection.rangeCount) return "";
+    for (let index = 0; index < selection.rangeCount; index += 1) {
+      if (!body.contains(selection.getRangeAt(index).commonAncestorContainer)) return "";
+    }
+    return selection.toString().trim();
+  }
+
+  let pressedQuote = null;
+  document.addEventListener("pointerdown", (event) => {
+    const link = event.target.closest && event.target.closest("a.quote-link");
+    pressedQuote = link ? { link, text: selectedTextIn(link.closest("article.post")) } : null;
+  }, true);
+
+  document.addEventListener("click", (event) => {
+    const link = event.target.closest("a.quote-link");
+    if (!link) return;
+    const text = pressedQuote && pressedQuote.link === link
+      ? pressedQuote.text
+      : selectedTextIn(link.closest("article.post"));
+    pressedQuote = null;
+    const token = document.querySelector("input[name=csrfmiddlewaretoken]");
+    if (!text || !token) return;  // the link quotes the whole post
+    event.preventDefault();
+    const form = document.createElement("form");
+    form.method = "post";
+    form.action = link.href;
+    form.hidden = true;
+    for (const [name, value] of [["csrfmiddlewaretoken", token.value], ["selection", text]]) {
+      const field = document.createElement("input");
+      field.type = "hidden";
+      field.name = name;
+      field.value = value;
+      form.appendChild(field);
+    }
+    document.body.appendChild(form);
+    form.submit();
   });
 
   // Near the size limit the composer says how much is left, before the server has to.
@@ -75,7 +123,7 @@
       const snapshot = `${data.get("title") || ""}\u0000${data.get("body") || ""}`;
       if (snapshot === lastSent) return;
       const body = new URLSearchParams();
-      for (const name of ["csrfmiddlewaretoken", "thread", "category", "title", "body"]) {
+      for (const name of ["csrfmiddlewaretoken", "thread", "category", "post", "base_revision", "title", "body"]) {
         if (data.has(name)) body.append(name, data.get(name));
       }
       try {
