@@ -35,7 +35,7 @@ from django.http import HttpRequest, HttpResponse
 from django.middleware.csp import get_nonce
 from django.utils import translation
 
-from hearth.core import versioned_cache
+from hearth.core import replicas, versioned_cache
 
 PAGE_SECONDS = 60
 # Stands where the page's nonce was; no page could contain it by accident.
@@ -67,7 +67,10 @@ def shared_with_visitors(
                 return HttpResponse(
                     body.replace(NONCE_PLACEHOLDER, nonce), content_type=content_type
                 )
-            response = view(request, *args, **kwargs)
+            # A page kept for every visitor is made from the primary, never a replica
+            # that may not have seen the change that renewed its tokens yet.
+            with replicas.primary_only():
+                response = view(request, *args, **kwargs)
             if _may_store(request, response):
                 versioned_cache.store(
                     entry_key,

@@ -234,6 +234,25 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("HEARTH_CONN_MAX_AGE", default=300))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Behind PgBouncer in transaction mode a cursor may not outlive its transaction
+    # (docs/scaling.md): .iterator() then reads in chunks without a server-side cursor.
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env.bool(
+        "HEARTH_PGBOUNCER", default=False
+    )
+# Read replicas (hearth.core.replicas, docs/scaling.md): a visitor's GET reads one; a
+# member, every write and every transaction use the primary.
+if replica_urls := env.list("DATABASE_REPLICA_URLS", default=[]):
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+        raise ImproperlyConfigured("DATABASE_REPLICA_URLS needs DATABASE_URL (PostgreSQL)")
+    for number, replica_url in enumerate(replica_urls, start=1):
+        replica = env.db_url_config(replica_url)
+        replica["HOST"] = unquote(replica.get("HOST") or "")
+        for copied in ("CONN_MAX_AGE", "CONN_HEALTH_CHECKS", "DISABLE_SERVER_SIDE_CURSORS"):
+            replica[copied] = DATABASES["default"][copied]
+        replica["TEST"] = {"MIRROR": "default"}
+        DATABASES[f"replica{number}"] = replica
+    DATABASE_ROUTERS = ["hearth.core.replicas.ReplicaRouter"]
+    MIDDLEWARE.insert(1, "hearth.core.replicas.VisitorReadsFromReplicaMiddleware")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The cache: one cache shared by every process. Redis when configured;
