@@ -58,7 +58,7 @@ from hearth.forum.text import render_post_body
 BATCH_SIZE = 250
 CATEGORY_SLUG = "benchmark"
 READER = "bench_reader"
-WRITERS_PER_RUN = 4
+WRITERS_PER_RUN = 16  # bench/run.py posts with 4 of them, then with all 16
 WATCHER_PREFIX = "bench_watcher_"
 
 VOCABULARY = """
@@ -96,7 +96,7 @@ FULL = Size(
 )  # fmt: skip
 # Small enough for CI's smoke test; "page 400" becomes the big thread's last full page.
 TINY = Size(
-    members=5, threads=20, medium_replies=30, big_replies=450, big_page=400, large_posts=20,
+    members=17, threads=20, medium_replies=30, big_replies=450, big_page=400, large_posts=20,
     watchers=50,
 )  # fmt: skip
 

@@ -145,6 +145,16 @@ LARGE = LargeScale(
     service_reactions=1_000, service_deletions=20, service_hides=20, service_read_marks=200,
     service_mutes=100, service_toolkit_entries=200,
 )  # fmt: skip
+# The large set's small twin, built the same way (bench/run.py ``--scale both`` measures
+# the two side by side): the same 10,000-reply and 200-reply threads, watchers, writers
+# and mixed-workload members, in a community 1/50th the size.
+SMALL = LargeScale(
+    name="small", members=2_000, threads=2_000, posts=20_000, big_replies=10_000,
+    big_page=400, medium_replies=200, watchers=1_000, toolkit_members=200, mixed_members=200,
+    writers=16, deep_page=4, text_templates=400, service_threads=200, service_replies=1_000,
+    service_reactions=1_000, service_deletions=20, service_hides=20, service_read_marks=200,
+    service_mutes=100, service_toolkit_entries=200,
+)  # fmt: skip
 # Seconds to build, for the tests and trying things out; page 400 becomes the big
 # thread's last full page.
 TINY = LargeScale(
@@ -154,7 +164,7 @@ TINY = LargeScale(
     service_reactions=30, service_deletions=3, service_hides=3, service_read_marks=10,
     service_mutes=10, service_toolkit_entries=10,
 )  # fmt: skip
-SCALES = {scale.name: scale for scale in (LARGE, TINY)}
+SCALES = {scale.name: scale for scale in (LARGE, SMALL, TINY)}
 
 
 @dataclass(frozen=True)
@@ -299,6 +309,20 @@ class LargeCache:
     def key_file_path(self) -> Path | None:
         return self.directory / f"{self.key}.toolkit_keys" if self.directory else None
 
+    @property
+    def schema_path(self) -> Path | None:
+        return self.directory / f"{self.key}.migrations.json" if self.directory else None
+
+    def schema_still_applies(self) -> bool:
+        """Whether the snapshot's migrations are all still there, unchanged. Migrations
+        added since are applied by ``hearth init`` after the restore, as an upgrade would
+        apply them, so a new migration costs no rebuild; a changed or removed one does."""
+        if self.schema_path is None or not self.schema_path.exists():
+            return False
+        built_with: dict[str, str] = json.loads(self.schema_path.read_text())
+        now = migration_hashes()
+        return all(now.get(path) == digest for path, digest in built_with.items())
+
     def _entry(self) -> tuple[Path, Path, Path]:
         """The snapshot, its facts and its key file (the cache must have a directory)."""
         if self.snapshot_path is None or self.facts_path is None or self.key_file_path is None:
@@ -308,7 +332,8 @@ class LargeCache:
 
     def is_stored(self) -> bool:
         paths = (self.snapshot_path, self.facts_path, self.key_file_path)
-        return all(path is not None and path.exists() for path in paths)
+        whole = all(path is not None and path.exists() for path in paths)
+        return whole and self.schema_still_applies()
 
     def postgres_seed(self) -> Path | None:
         """The cached cluster's data directory to start from, if there is one."""
@@ -378,25 +403,32 @@ class LargeCache:
             cluster.snapshot(snapshot)
         shutil.copyfile(Path(settings.DATA_DIR) / "toolkit_keys", key_file)
         key_file.chmod(0o600)
-        # The facts last: an entry is whole only when all three exist (is_stored).
+        if self.schema_path is not None:
+            self.schema_path.write_text(json.dumps(migration_hashes(), indent=2) + "\n")
+        # The facts last: an entry is whole only when they exist too (is_stored).
         facts_path.write_text(json.dumps(asdict(dataset), indent=2) + "\n")
         seconds = time.perf_counter() - started
         say(f"large data set: cached in {snapshot} ({seconds:.0f} s)")
 
 
 def fingerprint(database: str) -> str:
-    """What decides the snapshot's contents: the schema (every migration file's name and
-    contents), this builder (its source and ``BUILDER_VERSION``) and, on PostgreSQL, the
-    server's major version (a data directory is only readable by its own)."""
+    """What decides the snapshot's contents besides the schema: this builder (its source
+    and ``BUILDER_VERSION``) and, on PostgreSQL, the server's major version (a data
+    directory is only readable by its own). The schema is ``migration_hashes``'s."""
     digest = hashlib.sha256()
-    for migration in sorted((REPOSITORY / "src" / "hearth").glob("**/migrations/*.py")):
-        digest.update(str(migration.relative_to(REPOSITORY)).encode() + b"\n")
-        digest.update(migration.read_bytes())
     digest.update(Path(__file__).read_bytes())
     digest.update(f"builder {BUILDER_VERSION}\n".encode())
     if database == "postgres":
         digest.update(str(find_postgres_bin()).encode())  # /usr/lib/postgresql/<major>/bin
     return digest.hexdigest()[:12]
+
+
+def migration_hashes() -> dict[str, str]:
+    """Every migration file of Hearth's, by path: its contents' digest."""
+    return {
+        str(migration.relative_to(REPOSITORY)): hashlib.sha256(migration.read_bytes()).hexdigest()
+        for migration in sorted((REPOSITORY / "src" / "hearth").glob("**/migrations/*.py"))
+    }
 
 
 def build_large(

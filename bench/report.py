@@ -26,6 +26,10 @@ DEEP_PAGE_TOLERANCE = 0.10
 POST_P99_MS = 100.0
 WORKER_RSS_MIB = 150
 LARGE_POSTS_RSS_MIB = 200  # issue 11: memory bounded however large the posts
+MIXED_RSS_MIB = 200  # issue 19: the workers after the mixed workload on the large set
+# Issue 19: on the 1,000,000-post set every page within 15% of its requests/s on the
+# small set (--scale both), with the same queries.
+LARGE_PAGE_TOLERANCE = 0.15
 # Issue 12: a reply's p99 with 1,000 watchers no slower than with none, within noise --
 # taken as within 20% or 5 ms of it, whichever allows more.
 WATCHED_P99_SHARE = 0.20
@@ -252,6 +256,8 @@ class Results:
     worker_rss_mib: float
     worker_peak_rss_mib: float
     verdicts: list[Verdict] = field(default_factory=list)
+    # Issue 19: the same posting run with 16 writers (None when --only left posting out).
+    many_writers_posting: Posting | None = None
     # Reading the thread of largest posts: posts, pages_read, rss_before_mib, rss_mib,
     # peak_rss_mib (max over workers).
     large_posts: dict[str, float] = field(default_factory=dict)
@@ -279,7 +285,7 @@ class Results:
 
 # Rows whose requests/s are compared with the references: Hearth's pages (and the stack
 # floor with the bare ceiling). Posting is another kind of work; spirit is not Hearth.
-RATIO_KINDS = {"floor", "thread", "list", "api"}
+RATIO_KINDS = {"floor", "thread", "list", "search", "api"}
 
 
 def with_ratios(rows: list[Row], references: list[Row]) -> list[Row]:
@@ -354,11 +360,11 @@ def judge(results: Results) -> list[Verdict]:
                 f"p99 {post.p99_ms:.1f} ms" + ("" if over < 0 else f", {over:.1f} ms over"),
             )
         )
-    if (posting := results.posting) is not None:
+    for posting in filter(None, (results.posting, results.many_writers_posting)):
         problems = posting.errors + posting.lost + posting.duplicated
         verdicts.append(
             Verdict(
-                "reply posting: no errors, no lost or duplicated posts",
+                f"reply posting, {posting.writers} writers: no errors, no lost or duplicated posts",
                 problems == 0,
                 f"{posting.errors} errors, {posting.lost} lost, {posting.duplicated} duplicated",
             )
@@ -673,15 +679,12 @@ def summary(results: Results) -> str:
             else []
         ),
         *(
-            [
-                f"posting: {posting.writers} writers, {posting.completed_requests} requests "
-                f"completed, {posting.acknowledged} acknowledged, {posting.posts_created} posts "
-                f"created; {posting.errors} errors, {posting.lost} lost, "
-                f"{posting.duplicated} duplicated, {posting.unacknowledged} in flight when wrk "
-                "stopped"
-            ]
-            if posting
-            else []
+            f"posting: {each.writers} writers, {each.completed_requests} requests "
+            f"completed, {each.acknowledged} acknowledged, {each.posts_created} posts "
+            f"created; {each.errors} errors, {each.lost} lost, "
+            f"{each.duplicated} duplicated, {each.unacknowledged} in flight when wrk "
+            "stopped"
+            for each in filter(None, (posting, results.many_writers_posting))
         ),
         *(watched_lines(watched) if watched else []),
         *(live_lines(live) if live else []),
@@ -708,6 +711,72 @@ def summary(results: Results) -> str:
         lines[-2:-2] = [f"requests failed: the server's log is kept in {results.server_log}"]
     lines.extend(verdict_lines(results.verdicts))
     return "\n".join(lines)
+
+
+def side_by_side(small: Results, large: Results) -> str:
+    """``--scale both``: each row measured on both sets, the large set's requests/s as a
+    share of the small set's, its queries against the small set's, and issue 19's targets
+    (every page within 15%, the same queries)."""
+    headers = ("scenario", "small req/s", "large req/s", "large ÷ small", "queries", "p99 ms")
+    by_key = {row.key: row for row in small.rows}
+    lines: list[tuple[str, ...]] = []
+    verdicts: list[Verdict] = []
+    for row in large.rows:
+        before = by_key.get(row.key)
+        if before is None:
+            continue
+        share = (
+            row.requests_per_second / before.requests_per_second
+            if before.requests_per_second
+            else 0.0
+        )
+        lines.append(
+            (
+                f"{row.name} ({row.audience})",
+                f"{before.requests_per_second:.1f}",
+                f"{row.requests_per_second:.1f}",
+                f"{share:.0%}",
+                f"{before.queries} / {row.queries}",
+                f"{before.p99_ms:.1f} / {row.p99_ms:.1f}",
+            )
+        )
+        if row.kind in {"thread", "list", "search"}:
+            verdicts.append(
+                _at_least(
+                    f"{row.name} ({row.audience}) on the large set within "
+                    f"{LARGE_PAGE_TOLERANCE:.0%} of the small set",
+                    share,
+                    1 - LARGE_PAGE_TOLERANCE,
+                    unit="of the small set's req/s",
+                )
+            )
+            verdicts.append(
+                Verdict(
+                    f"{row.name} ({row.audience}): the same queries on both sets",
+                    row.queries == before.queries,
+                    f"{before.queries} on the small set, {row.queries} on the large",
+                )
+            )
+    widths = [max(len(cells[i]) for cells in [headers, *lines]) for i in range(len(headers))]
+
+    def format_line(cells: tuple[str, ...]) -> str:
+        first = cells[0].ljust(widths[0])
+        rest = [cell.rjust(width) for cell, width in zip(cells[1:], widths[1:], strict=True)]
+        return "  ".join([first, *rest])
+
+    return "\n".join(
+        [
+            f"side by side: {small.dataset['description']}",
+            f"         and: {large.dataset['description']}",
+            "",
+            format_line(headers),
+            "  ".join("-" * width for width in widths),
+            *(format_line(cells) for cells in lines),
+            "",
+            "targets (large against small):",
+            *verdict_lines(verdicts),
+        ]
+    )
 
 
 def verdict_lines(verdicts: list[Verdict]) -> list[str]:

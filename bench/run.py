@@ -32,7 +32,19 @@ from types import FrameType
 from typing import TYPE_CHECKING
 from wsgiref.types import WSGIEnvironment
 
-from bench import api, ceiling, cold_start, live, load, mixed, report, search, spirit, watchers
+from bench import (
+    api,
+    ceiling,
+    cold_start,
+    cpu,
+    live,
+    load,
+    mixed,
+    report,
+    search,
+    spirit,
+    watchers,
+)
 from bench.load import fetch
 from bench.server import (
     BenchError,
@@ -60,7 +72,18 @@ DEFAULT_POSTS_PER_PAGE = 20
 # What --only may choose; a run measures all of them unless told otherwise.
 PARTS = ("pages", "posting", "large-posts", "watchers", "live", "api", "search", "spirit", "mixed")
 LIVE_STREAMS = 1000
-LARGE_SCALE_PARTS = frozenset({"pages", "posting", "watchers", "mixed"})
+# What the builder's data sets (bench/large_dataset.py: --scale large and both) are
+# measured with; the other parts keep their own data sets.
+LARGE_SCALE_PARTS = frozenset({"pages", "posting", "watchers", "live", "mixed"})
+# The builder's scales each --scale measures, in order: "both" puts the large set beside
+# its 20,000-post twin, built the same way, in one report.
+BUILT_SCALES = {"small": (), "large": ("large",), "both": ("small", "large")}
+# Issue 19: reply posting with 4 writers (its p99 target) and with 16 (nothing lost).
+MANY_WRITERS = 16
+# The search page's query on every data set: two words of bench.dataset.VOCABULARY.
+SEARCH_QUERY = "garden letter"
+# Notifications the reader holds when the notifications page is measured.
+READER_NOTIFICATIONS = 300
 # The bare ceiling's audience: it reads no cookie, so it is measured once, without any.
 ANYONE = "anyone"
 
@@ -130,11 +153,12 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--scale",
-        choices=("small", "large"),
+        choices=tuple(BUILT_SCALES),
         default="small",
         help=(
             "small: the data set built for each run (default); large: 1,000,000 posts in "
-            "100,000 threads, built once and cached (bench/large_dataset.py, docs/benchmarks.md)"
+            "100,000 threads, built once and cached (bench/large_dataset.py, docs/benchmarks.md); "
+            "both: the large set and its 20,000-post twin built the same way, side by side"
         ),
     )
     parser.add_argument(
@@ -167,12 +191,11 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
         )
     if not arguments.only:
         parser.error("--only: name at least one of " + ", ".join(PARTS))
-    if arguments.scale == "large":
+    if arguments.scale != "small":
         if arguments.tiny:
-            parser.error("--tiny and --scale large: choose one")
-        # The large set has the threads the page, posting and watcher runs read; the other
-        # parts keep their own data sets.
+            parser.error(f"--tiny and --scale {arguments.scale}: choose one")
         arguments.only = (arguments.only & LARGE_SCALE_PARTS) or set(LARGE_SCALE_PARTS)
+    arguments.built = None  # the builder's scale this run measures (see main)
     return arguments
 
 
@@ -182,18 +205,25 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, _exit_on_signal)
     signal.signal(signal.SIGHUP, _exit_on_signal)
+    measured: list[report.Results] = []
     try:
         load.find_wrk()
-        results = run(arguments)
+        for built in BUILT_SCALES[arguments.scale] or (None,):
+            if built is not None:
+                say(f"=== the {built} data set ===")
+            results = run(argparse.Namespace(**{**vars(arguments), "built": built}))
+            print(report.summary(results))
+            path = report.write_json(results, arguments.results_dir, _stamp(results.started_at))
+            print(f"\nresults: {path}")
+            measured.append(results)
     except BenchError as error:
         print(f"bench: {error}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("bench: interrupted; everything it started has been stopped", file=sys.stderr)
         return 130
-    print(report.summary(results))
-    path = report.write_json(results, arguments.results_dir, _stamp(results.started_at))
-    print(f"\nresults: {path}")
+    if len(measured) == 2:  # --scale both
+        print("\n" + report.side_by_side(*measured))
     return 0
 
 
@@ -302,20 +332,38 @@ def add_mixed_workload(
     stack: ExitStack,
 ) -> None:
     """The mixed workload (bench/mixed.py) on the large set, then against two processes
-    with the correctness check when Redis is there: its rows, lines and targets."""
+    with the correctness check when Redis is there: its rows, lines and targets, and
+    where the CPU went meanwhile (bench/cpu.py: the first bottleneck, measured)."""
+    window = cpu.CpuWindow()
     record = mixed.measure_workload(
         facts=large, first=server, environment=environment, work=work, stack=stack,
         member_count=len(large.mixed_members), duration=arguments.duration,
         warmup=arguments.warmup, connections=arguments.connections, check_rounds=20,
-        two_processes=not arguments.no_redis, database=arguments.database, scale="large",
+        two_processes=not arguments.no_redis, database=arguments.database, scale=arguments.built,
     )  # fmt: skip
     results.rows.extend(mixed.rows(record.mixed, queries=record.queries, key="mixed"))
     if record.many is not None:
         rows = mixed.rows(record.many.mixed, queries=record.queries, key="mixed-two-processes")
         results.rows.extend(rows)
+    window.close()
     results.notes.extend(mixed.lines(record.mixed, record.many))
+    results.notes.append(f"CPU during the mixed workload: {window.line()}")
     results.verdicts.extend(mixed.verdicts(record.mixed, record.many))
-    results.mixed = asdict(record)
+    # Issue 19: the workers' memory once the mixed workload has been through them.
+    rss = max(worker.rss_bytes for worker in server.worker_memory()) / report.MIB
+    results.notes.append(f"worker RSS after the mixed workload: {rss:.0f} MiB (largest worker)")
+    results.verdicts.append(
+        report.Verdict(
+            f"worker RSS < {report.MIXED_RSS_MIB} MiB after the mixed workload",
+            rss < report.MIXED_RSS_MIB,
+            f"{rss:.0f} MiB",
+        )
+    )
+    results.mixed = asdict(record) | {
+        "worker_rss_after_mib": rss,
+        "cpu_seconds": window.seconds,
+        "cpu_wall_seconds": window.wall_seconds,
+    }
 
 
 def start_postgres(
@@ -337,13 +385,16 @@ def start_postgres(
 
 
 def large_cache_for(arguments: argparse.Namespace) -> LargeCache | None:
-    """The large data set's cache entry for this run, or None for the small data set."""
-    if arguments.scale != "large":
+    """The built data set's cache entry for this run (bench/large_dataset.py), or None for
+    the small data set built for each run."""
+    if arguments.built is None:
         return None
-    from bench.large_dataset import DEFAULT_CACHE, LARGE, LargeCache  # noqa: PLC0415
+    from bench.large_dataset import DEFAULT_CACHE, SCALES, LargeCache  # noqa: PLC0415
 
     directory = Path(os.environ.get("HEARTH_BENCH_CACHE") or DEFAULT_CACHE)
-    return LargeCache.for_run(LARGE, database=arguments.database, directory=directory)
+    return LargeCache.for_run(
+        SCALES[arguments.built], database=arguments.database, directory=directory
+    )
 
 
 def from_large_dataset(large: LargeDataset) -> tuple[Dataset, Size]:
@@ -502,9 +553,15 @@ def measure(
             page_script=page_script, outside_environment=outside_environment,
         )  # fmt: skip
     posting = None
+    many_writers = None
     if "posting" in arguments.only:
-        post_row, posting = measure_posting(arguments, server, data, prepared, post_script)
-        rows.append(post_row)
+        post_row, posting = measure_posting(
+            arguments, server, data, prepared, post_script, writers=POSTING_WRITERS
+        )
+        many_row, many_writers = measure_posting(
+            arguments, server, data, prepared, post_script, writers=MANY_WRITERS
+        )
+        rows.extend([post_row, many_row])
     large_posts = {}
     if "large-posts" in arguments.only:
         large_posts = read_largest_posts(server, data, prepared)
@@ -557,7 +614,7 @@ def measure(
             },
         },
         dataset={
-            "size": "large" if arguments.scale == "large" else "tiny" if arguments.tiny else "full",
+            "size": arguments.built or ("tiny" if arguments.tiny else "full"),
             "description": data.description or describe(size),
             "big_replies": size.big_replies,
             "total_seconds": data.timings.total,
@@ -570,6 +627,7 @@ def measure(
         },
         rows=report.with_ratios(rows, rows),
         posting=posting,
+        many_writers_posting=many_writers,
         worker_rss_mib=max(worker.rss_bytes for worker in memory) / report.MIB,
         worker_peak_rss_mib=max(worker.peak_bytes for worker in memory) / report.MIB,
         large_posts=large_posts,
@@ -670,6 +728,9 @@ def prepare(server: HearthServer, data: Dataset, size: Size, scenarios: list[Sce
     from bench import dataset  # noqa: PLC0415
 
     port = server.port
+    if scenarios:
+        give_notifications(data)
+        index_for_search(data)
     # What a browser holds after its first visit, for the reader, each writer and a visitor.
     medium_path = reverse("forum:thread", kwargs={"thread_id": data.medium_thread_id})
     posting_path = reverse("forum:thread", kwargs={"thread_id": data.posting_thread_id})
@@ -720,6 +781,53 @@ def prepare(server: HearthServer, data: Dataset, size: Size, scenarios: list[Sce
     )  # fmt: skip
 
 
+def give_notifications(data: Dataset) -> None:
+    """The reader's notifications page has a page of them to show: replies (by others) in
+    the 200-reply thread, as the notifications task writes them when the reader watches
+    it. Written here, not by the data sets, so both sizes hold the same."""
+    from django.urls import reverse  # noqa: PLC0415
+
+    from hearth.accounts.models import User  # noqa: PLC0415
+    from hearth.forum.models import Post  # noqa: PLC0415 - Django is set up by now
+    from hearth.notifications.models import Kind, Notification  # noqa: PLC0415
+
+    reader = User.objects.get(username=data.reader)
+    posts = list(
+        Post.objects.filter(thread_id=data.medium_thread_id, is_deleted=False)
+        .exclude(author=reader)
+        .select_related("author")
+        .order_by("position")[:READER_NOTIFICATIONS]
+    )
+    Notification.objects.bulk_create(
+        [
+            Notification(
+                recipient=reader, kind=Kind.REPLY, key=f"post:{post.pk}",
+                thread_id=post.thread_id, post=post,
+                actor=None if post.is_anonymous else post.author, actor_name=post.author_name,
+                target_url=reverse("forum:permalink", kwargs={"post_id": post.pk}),
+                created_at=post.created_at, updated_at=post.created_at,
+                read_at=post.created_at if post.position % 3 else None,
+            )
+            for post in posts
+        ],
+        ignore_conflicts=True,
+    )  # fmt: skip
+
+
+def index_for_search(data: Dataset) -> None:
+    """The search page's index: the built sets have one (bench/large_dataset.py); the small
+    set built for each run is indexed here, as the worker would have done."""
+    from hearth.forum.models import Post  # noqa: PLC0415 - Django is set up by now
+    from hearth.search.indexing import index_posts  # noqa: PLC0415
+    from hearth.search.models import SearchEntry  # noqa: PLC0415
+
+    if SearchEntry.objects.filter(post__thread_id=data.medium_thread_id).exists():
+        return
+    say("indexing the data set for the search page")
+    posts = Post.objects.filter(thread__category__slug=data.category_slug, is_deleted=False)
+    index_posts(posts.values_list("pk", flat=True).iterator())
+
+
 def measure_cold_start(
     port: int, first_path: str, reader_session: str, scenarios: list[Scenario]
 ) -> dict[str, float]:
@@ -762,6 +870,9 @@ def measure_page(
         url, cookie=cookie, seconds=arguments.duration, connections=arguments.connections,
         threads=arguments.threads, script=script,
     )  # fmt: skip
+    from bench.wsgi import BARE_PATH  # noqa: PLC0415 - imports Hearth's WSGI application
+
+    load.settle(server.port, BARE_PATH)
     return report.Row(
         key=scenario.key,
         name=scenario.name,
@@ -783,13 +894,18 @@ def measure_posting(
     data: Dataset,
     prepared: Prepared,
     script: Path,
+    *,
+    writers: int,
 ) -> tuple[report.Row, report.Posting]:
-    """Post replies from several members at once, then count what reached the database."""
-    say(f"measuring reply posting ({POSTING_WRITERS} writers)")
+    """Post replies from ``writers`` members at once, then count what reached the database."""
+    say(f"measuring reply posting ({writers} writers)")
     credentials = [
         load.Writer(cookie=writer.cookie_header, csrf_token=writer.form_token)
-        for writer in prepared.writers
+        for writer in prepared.writers[:writers]
     ]
+    if len(credentials) < writers:
+        message = f"reply posting with {writers} writers: the data set has {len(credentials)}"
+        raise BenchError(message)
     if arguments.warmup:  # its posts carry another run id, so they are not counted below
         load.load_posting(
             server.origin, prepared.reply_path, writers=credentials, body=prepared.post_body,
@@ -800,11 +916,11 @@ def measure_posting(
         server.origin, prepared.reply_path, writers=credentials, body=prepared.post_body,
         run_id=run_id, seconds=arguments.duration, script=script,
     )  # fmt: skip
-    posting = count_posting(data.posting_thread_id, run_id, result)
+    posting = count_posting(data.posting_thread_id, run_id, result, writers=writers)
     row = report.Row(
-        key="post",
+        key="post" if writers == POSTING_WRITERS else f"post-{writers}",
         name="reply posting",
-        audience=f"{POSTING_WRITERS} writers",
+        audience=f"{writers} writers",
         kind="post",
         requests_per_second=result.requests_per_second,
         p50_ms=result.p50_ms,
@@ -890,7 +1006,8 @@ def measure_search(
         corpus=corpus[0],
         cache=corpus[1],
         member_cookies=[
-            visitor.cookie_header for visitor in [prepared.visitors["member"], *prepared.writers]
+            visitor.cookie_header
+            for visitor in [prepared.visitors["member"], *prepared.writers[:POSTING_WRITERS]]
         ],
         writer=load.Writer(cookie=writer.cookie_header, csrf_token=writer.form_token),
         target=target,
@@ -1010,10 +1127,27 @@ def page_scenarios(data: Dataset, size: Size) -> list[Scenario]:
         kind="ceiling",
         path=BARE_PATH,
     )
-    return [bare] + [
-        Scenario(key=f"{key}-{audience}", name=name, audience=audience, kind=kind, path=path)
-        for audience in ("member", "anonymous")
-        for key, name, kind, path in pages
+    # Members only: the reader's notifications (``give_notifications``), and search
+    # (visitors are sent to sign in).
+    search = reverse("search:search") + "?" + urllib.parse.urlencode({"q": SEARCH_QUERY})
+    members_only = [
+        Scenario(
+            key="notifications-member", name="notifications page", audience="member",
+            kind="list", path=reverse("notifications:list"),
+        ),
+        Scenario(
+            key="search-member", name=f"search page ({SEARCH_QUERY})", audience="member",
+            kind="search", path=search,
+        ),
+    ]  # fmt: skip
+    return [
+        bare,
+        *(
+            Scenario(key=f"{key}-{audience}", name=name, audience=audience, kind=kind, path=path)
+            for audience in ("member", "anonymous")
+            for key, name, kind, path in pages
+        ),
+        *members_only,
     ]
 
 
@@ -1099,7 +1233,9 @@ def count_bare_queries(path: str) -> int:
     return len(captured)
 
 
-def count_posting(thread_id: int, run_id: str, result: load.WrkResult) -> report.Posting:
+def count_posting(
+    thread_id: int, run_id: str, result: load.WrkResult, *, writers: int
+) -> report.Posting:
     """Compare what wrk saw acknowledged with the posts in the database."""
     from hearth.forum.models import Post  # noqa: PLC0415 - Django is set up by now
 
@@ -1113,7 +1249,7 @@ def count_posting(thread_id: int, run_id: str, result: load.WrkResult) -> report
     duplicated = len(stored) - len(stored_keys)
     duplicated += sum(count - 1 for count in Counter(result.acked_keys).values())
     return report.Posting(
-        writers=POSTING_WRITERS,
+        writers=writers,
         completed_requests=result.requests,
         acknowledged=len(acked),
         posts_created=len(stored),

@@ -15,6 +15,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from wsgiref.util import setup_testing_defaults
 
@@ -36,7 +37,9 @@ SCENARIO_KEYS = {
     for page in ("floor", "medium-first", "medium-middle", "big-first", "big-deep",
                  "category", "home")
     for audience in ("member", "anonymous")
-} | {"bare-ceiling", "post"} | {"api-html", "api-json-token", "api-json-session"}  # fmt: skip
+} | {"bare-ceiling", "notifications-member", "search-member", "post", "post-16"} | {
+    "api-html", "api-json-token", "api-json-session"
+}  # fmt: skip
 WRK_MISSING = shutil.which("wrk") is None and os.environ.get("HEARTH_REQUIRE_ALL") != "1"
 
 
@@ -80,13 +83,14 @@ def test_make_bench_measures_every_scenario_with_a_tiny_data_set(tmp_path: Path)
     assert "÷ floor" in result.stdout
     assert record["spirit"]["not_measured"] == "left out (--no-spirit)"
     assert "django-spirit 0.14.3 thread page" in result.stdout
-    assert record["posting"]["lost"] == 0
-    assert record["posting"]["duplicated"] == 0
+    for posting in (record["posting"], record["many_writers_posting"]):
+        assert (posting["lost"], posting["duplicated"], posting["errors"]) == (0, 0, 0)
+    assert record["many_writers_posting"]["writers"] == 16
     assert record["large_posts"]["pages_read"] >= 3  # the largest posts were read
     cold = record["cold_start"]  # the first request after the start, and the warm-up
     assert cold["first_request_ms"] > 0
     assert 1 <= cold["passes_until_warm"] <= 8
-    assert cold["pages_per_pass"] == 12
+    assert cold["pages_per_pass"] == 13
     assert record["large_posts"]["peak_rss_mib"] > 0
     live = record["live"]  # 20 streams held open by bench.live_clients, replies reaching them
     assert live["streams"] == 20
@@ -338,9 +342,60 @@ def test_a_large_run_measures_the_parts_the_large_data_set_has() -> None:
     from bench import run  # noqa: PLC0415 - imports the whole harness only here
 
     everything = run.parse_arguments(["--scale", "large"])
-    chosen = run.parse_arguments(["--scale", "large", "--only", "pages,live"])
+    chosen = run.parse_arguments(["--scale", "large", "--only", "pages,api"])
+    both = run.parse_arguments(["--scale", "both", "--only", "pages,mixed,search"])
 
     assert everything.only == set(run.LARGE_SCALE_PARTS)
+    assert {"pages", "posting", "watchers", "live", "mixed"} <= everything.only
     assert chosen.only == {"pages"}
-    with pytest.raises(SystemExit):
-        run.parse_arguments(["--scale", "large", "--tiny"])
+    assert both.only == {"pages", "mixed"}
+    assert run.BUILT_SCALES["both"] == ("small", "large")
+    for wrong in ("large", "both"):
+        with pytest.raises(SystemExit):
+            run.parse_arguments(["--scale", wrong, "--tiny"])
+
+
+def _results(rows: list[report.Row], description: str) -> report.Results:
+    return report.Results(
+        database="sqlite", started_at="", commit="", settings={},
+        dataset={"description": description}, rows=rows, posting=None, worker_rss_mib=0.0,
+        worker_peak_rss_mib=0.0,
+    )  # fmt: skip
+
+
+@pytest.mark.database_neutral
+def test_both_sizes_side_by_side_judge_each_page_within_15_percent_and_its_queries() -> None:
+    small = _results(
+        [
+            _row("medium-first-member", "thread", "member", 400.0),
+            _row("home-member", "list", "member", 500.0),
+            _row("search-member", "search", "member", 200.0),
+            _row("post", "post", "4 writers", 100.0),
+        ],
+        "the small set",
+    )
+    large_home = replace(_row("home-member", "list", "member", 300.0), queries=6)
+    large = _results(
+        [
+            _row("medium-first-member", "thread", "member", 360.0),  # 90%: within 15%
+            large_home,  # 60%, and a query more
+            _row("search-member", "search", "member", 100.0),
+            _row("post", "post", "4 writers", 50.0),  # not a page: shown, not judged
+        ],
+        "the large set",
+    )
+
+    text = report.side_by_side(small, large)
+
+    verdicts = [
+        line.strip() for line in text.splitlines() if line.strip().startswith(("met", "MISSED"))
+    ]
+    assert "the small set" in text
+    assert "the large set" in text
+    assert any(line.startswith("post (4 writers)") and "50%" in line for line in text.splitlines())
+    assert sum(line.startswith("met") for line in verdicts) == 3
+    missed = [line for line in verdicts if line.startswith("MISSED")]
+    assert len(missed) == 3
+    assert any("home-member (member) on the large set within 15%" in line for line in missed)
+    assert any("home-member (member): the same queries" in line for line in missed)
+    assert any("search-member (member) on the large set within 15%" in line for line in missed)
