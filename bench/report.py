@@ -713,7 +713,22 @@ def summary(results: Results) -> str:
     return "\n".join(lines)
 
 
-def side_by_side(small: Results, large: Results) -> str:
+@dataclass(frozen=True)
+class Measured:
+    """A run's rows and what it measured them on, as its JSON record has them."""
+
+    rows: list[Row]
+    description: str
+
+
+def measured_in(record: Path) -> Measured:
+    data = json.loads(record.read_text())
+    return Measured(
+        rows=[Row(**row) for row in data["rows"]], description=data["dataset"]["description"]
+    )
+
+
+def side_by_side(small: Measured, large: Measured) -> str:
     """``--scale both``: each row measured on both sets, the large set's requests/s as a
     share of the small set's, its queries against the small set's, and issue 19's targets
     (every page within 15%, the same queries)."""
@@ -766,8 +781,8 @@ def side_by_side(small: Results, large: Results) -> str:
 
     return "\n".join(
         [
-            f"side by side: {small.dataset['description']}",
-            f"         and: {large.dataset['description']}",
+            f"side by side: {small.description}",
+            f"         and: {large.description}",
             "",
             format_line(headers),
             "  ".join("-" * width for width in widths),

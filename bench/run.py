@@ -75,9 +75,11 @@ LIVE_STREAMS = 1000
 # What the builder's data sets (bench/large_dataset.py: --scale large and both) are
 # measured with; the other parts keep their own data sets.
 LARGE_SCALE_PARTS = frozenset({"pages", "posting", "watchers", "live", "mixed"})
-# The builder's scales each --scale measures, in order: "both" puts the large set beside
-# its 20,000-post twin, built the same way, in one report.
-BUILT_SCALES = {"small": (), "large": ("large",), "both": ("small", "large")}
+# The builder's scale (bench/large_dataset.py) each --scale measures; "small" is the set
+# built for each run, and "both" measures "twin" then "large", each in a process of its
+# own (Django's settings are the process's), and puts them side by side.
+BUILT_SCALES: dict[str, str | None] = {"small": None, "twin": "small", "large": "large"}
+BOTH = ("twin", "large")
 # Issue 19: reply posting with 4 writers (its p99 target) and with 16 (nothing lost).
 MANY_WRITERS = 16
 # The search page's query on every data set: two words of bench.dataset.VOCABULARY.
@@ -153,12 +155,12 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--scale",
-        choices=tuple(BUILT_SCALES),
+        choices=(*BUILT_SCALES, "both"),
         default="small",
         help=(
             "small: the data set built for each run (default); large: 1,000,000 posts in "
             "100,000 threads, built once and cached (bench/large_dataset.py, docs/benchmarks.md); "
-            "both: the large set and its 20,000-post twin built the same way, side by side"
+            "twin: its 20,000-post twin, built the same way; both: twin then large, side by side"
         ),
     )
     parser.add_argument(
@@ -195,7 +197,7 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
         if arguments.tiny:
             parser.error(f"--tiny and --scale {arguments.scale}: choose one")
         arguments.only = (arguments.only & LARGE_SCALE_PARTS) or set(LARGE_SCALE_PARTS)
-    arguments.built = None  # the builder's scale this run measures (see main)
+    arguments.built = BUILT_SCALES.get(arguments.scale)  # None for small (and both)
     return arguments
 
 
@@ -205,26 +207,62 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, _exit_on_signal)
     signal.signal(signal.SIGHUP, _exit_on_signal)
-    measured: list[report.Results] = []
     try:
         load.find_wrk()
-        for built in BUILT_SCALES[arguments.scale] or (None,):
-            if built is not None:
-                say(f"=== the {built} data set ===")
-            results = run(argparse.Namespace(**{**vars(arguments), "built": built}))
-            print(report.summary(results))
-            path = report.write_json(results, arguments.results_dir, _stamp(results.started_at))
-            print(f"\nresults: {path}")
-            measured.append(results)
+        if arguments.scale == "both":
+            records = [
+                measure_in_a_process_of_its_own(list(sys.argv[1:] if argv is None else argv), scale)
+                for scale in BOTH
+            ]
+            print("\n" + report.side_by_side(*(report.measured_in(path) for path in records)))
+            return 0
+        results = run(arguments)
     except BenchError as error:
         print(f"bench: {error}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("bench: interrupted; everything it started has been stopped", file=sys.stderr)
         return 130
-    if len(measured) == 2:  # --scale both
-        print("\n" + report.side_by_side(*measured))
+    print(report.summary(results))
+    path = report.write_json(results, arguments.results_dir, _stamp(results.started_at))
+    print(f"\n{RESULTS_LINE}{path}")
     return 0
+
+
+RESULTS_LINE = "results: "
+
+
+def measure_in_a_process_of_its_own(argv: list[str], scale: str) -> Path:
+    """``python -m bench.run`` with ``argv`` at ``--scale scale``, its output passed on;
+    the JSON record it wrote."""
+    say(f"=== --scale {scale} ===")
+    child = [*_without_scale(argv), "--scale", scale]
+    record = None
+    with subprocess.Popen(
+        [sys.executable, "-m", "bench.run", *child],
+        stdout=subprocess.PIPE, text=True, cwd=REPOSITORY,
+    ) as process:  # fmt: skip
+        assert process.stdout is not None
+        for line in process.stdout:
+            print(line, end="", flush=True)
+            if line.startswith(RESULTS_LINE):
+                record = Path(line.removeprefix(RESULTS_LINE).strip())
+    if process.returncode != 0 or record is None:
+        message = f"--scale {scale} did not complete (exit status {process.returncode})"
+        raise BenchError(message)
+    return record
+
+
+def _without_scale(argv: list[str]) -> list[str]:
+    kept, skip = [], False
+    for argument in argv:
+        if skip:
+            skip = False
+        elif argument == "--scale":
+            skip = True
+        elif not argument.startswith("--scale="):
+            kept.append(argument)
+    return kept
 
 
 def _exit_on_signal(number: int, frame: FrameType | None) -> None:
@@ -306,7 +344,8 @@ def run(arguments: argparse.Namespace) -> report.Results:
 
 
 def data_set_for(arguments: argparse.Namespace, large: LargeDataset | None) -> tuple[Dataset, Size]:
-    """The large set restored or built (``--scale large``), else the small one built now."""
+    """The built set restored or built (``--scale twin`` or ``large``), else the small one
+    built now."""
     from bench import dataset  # noqa: PLC0415 - imports Hearth's models
 
     if large is not None:
@@ -614,7 +653,7 @@ def measure(
             },
         },
         dataset={
-            "size": arguments.built or ("tiny" if arguments.tiny else "full"),
+            "size": arguments.scale if arguments.built else ("tiny" if arguments.tiny else "full"),
             "description": data.description or describe(size),
             "big_replies": size.big_replies,
             "total_seconds": data.timings.total,

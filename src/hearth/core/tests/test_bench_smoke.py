@@ -15,7 +15,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import asdict, replace
 from pathlib import Path
 from wsgiref.util import setup_testing_defaults
 
@@ -349,18 +349,33 @@ def test_a_large_run_measures_the_parts_the_large_data_set_has() -> None:
     assert {"pages", "posting", "watchers", "live", "mixed"} <= everything.only
     assert chosen.only == {"pages"}
     assert both.only == {"pages", "mixed"}
-    assert run.BUILT_SCALES["both"] == ("small", "large")
-    for wrong in ("large", "both"):
+    assert run.BOTH == ("twin", "large")
+    assert run.parse_arguments(["--scale", "twin"]).built == "small"  # the builder's SMALL
+    assert both.built is None  # measured by two child processes, twin then large
+    for wrong in ("large", "twin", "both"):
         with pytest.raises(SystemExit):
             run.parse_arguments(["--scale", wrong, "--tiny"])
 
 
-def _results(rows: list[report.Row], description: str) -> report.Results:
-    return report.Results(
-        database="sqlite", started_at="", commit="", settings={},
-        dataset={"description": description}, rows=rows, posting=None, worker_rss_mib=0.0,
-        worker_peak_rss_mib=0.0,
-    )  # fmt: skip
+def _results(rows: list[report.Row], description: str) -> report.Measured:
+    return report.Measured(rows=rows, description=description)
+
+
+def test_both_runs_each_size_in_a_child_with_the_same_options() -> None:
+    from bench import run  # noqa: PLC0415 - imports the whole harness only here
+
+    argv = ["--database", "sqlite", "--scale", "both", "--duration", "5", "--scale=both"]
+
+    assert run._without_scale(argv) == ["--database", "sqlite", "--duration", "5"]
+
+
+@pytest.mark.database_neutral
+def test_a_runs_record_gives_its_rows_back(tmp_path: Path) -> None:
+    row = _row("home-member", "list", "member", 300.0)
+    record = tmp_path / "record.json"
+    record.write_text(json.dumps({"rows": [asdict(row)], "dataset": {"description": "the twin"}}))
+
+    assert report.measured_in(record) == report.Measured(rows=[row], description="the twin")
 
 
 @pytest.mark.database_neutral
