@@ -172,7 +172,12 @@ class PostQuerySet(models.QuerySet["Post"]):
 
 
 class Post(models.Model):
-    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="posts")
+    # No index of its own: unique_post_position (thread, position) serves every lookup
+    # by thread, and with a second one PostgreSQL read a page of a long thread by
+    # scanning all its posts (it misjudged how few positions 1..20 of one thread are).
+    thread = models.ForeignKey(
+        Thread, on_delete=models.CASCADE, related_name="posts", db_index=False
+    )
     # 1 is the original post; replies count up from 2 and never move, so a
     # page of any thread is a range of positions (constant cost).
     position = models.PositiveIntegerField()

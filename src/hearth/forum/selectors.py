@@ -34,13 +34,15 @@ from hearth.forum.permissions import (
     ThreadRules,
     why_cannot_see_post,
 )
-from hearth.forum.post_rows import PostRow, page_post_rows
+from hearth.forum.post_rows import MOST_POSITIONS, PostRow, page_post_rows
 from hearth.forum.viewer import ANONYMOUS, Viewer
 from hearth.forum.word_folds import posts_with_muted_words
 from hearth.safety.models import NoteChoice, QueueItem, QueueKind
 from hearth.safety.selectors import labels_with_choices
 
 POSTS_PER_PAGE = 20
+if POSTS_PER_PAGE > MOST_POSITIONS:
+    raise RuntimeError("a page's posts are read in one query of at most MOST_POSITIONS")
 THREADS_PER_PAGE = 30
 RECENT_THREADS_ON_HOME = 10
 # --- Visibility --------------------------------------------------------------

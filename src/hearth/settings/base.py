@@ -239,6 +239,11 @@ else:
     DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env.bool(
         "HEARTH_PGBOUNCER", default=False
     )
+    if not DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"]:
+        # No JIT: every query here is short, and compiling one costs more than it saves
+        # (30 ms on a page of a long thread, measured). PgBouncer passes no startup
+        # options: there, `ALTER ROLE ... SET jit = off` (docs/scaling.md).
+        DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 # Read replicas (hearth.core.replicas, docs/scaling.md): a visitor's GET reads one; a
 # member, every write and every transaction use the primary.
 if replica_urls := env.list("DATABASE_REPLICA_URLS", default=[]):
@@ -249,6 +254,10 @@ if replica_urls := env.list("DATABASE_REPLICA_URLS", default=[]):
         replica["HOST"] = unquote(replica.get("HOST") or "")
         for copied in ("CONN_MAX_AGE", "CONN_HEALTH_CHECKS", "DISABLE_SERVER_SIDE_CURSORS"):
             replica[copied] = DATABASES["default"][copied]
+        replica["OPTIONS"] = {
+            **DATABASES["default"].get("OPTIONS", {}),
+            **replica.get("OPTIONS", {}),
+        }
         replica["TEST"] = {"MIRROR": "default"}
         DATABASES[f"replica{number}"] = replica
     DATABASE_ROUTERS = ["hearth.core.replicas.ReplicaRouter"]
