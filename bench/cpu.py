@@ -50,11 +50,10 @@ def _command_line(pid: int) -> str:
 
 
 def _is_hearth_server(pid: int, processes: dict[int, _Process]) -> bool:
-    """``hearth serve`` and its workers (which granian spawns: their own command line
-    names only multiprocessing), two generations up at most."""
+    """``hearth serve`` (granian) and its workers, two generations up at most."""
     for _generation in range(3):
         line = _command_line(pid)
-        if "hearth" in line and " serve" in line:
+        if "granian" in line or ("hearth" in line and " serve" in line):
             return True
         process = processes.get(pid)
         if process is None:
@@ -63,19 +62,20 @@ def _is_hearth_server(pid: int, processes: dict[int, _Process]) -> bool:
     return False
 
 
-def cpu_by_program() -> dict[str, float]:
+def cpu_by_process() -> dict[int, tuple[str, float]]:
+    """Each process of a program counted: its pid, the program, its CPU seconds so far."""
     processes = {
         int(entry.name): found
         for entry in Path("/proc").iterdir()
         if entry.name.isdigit() and (found := _read(int(entry.name))) is not None
     }
-    totals: defaultdict[str, float] = defaultdict(float)
+    counted = {}
     for pid, process in processes.items():
         if process.program in PROGRAMS:
-            totals[PROGRAMS[process.program]] += process.cpu_seconds
+            counted[pid] = (PROGRAMS[process.program], process.cpu_seconds)
         elif _is_hearth_server(pid, processes):
-            totals[HEARTH] += process.cpu_seconds
-    return dict(totals)
+            counted[pid] = (HEARTH, process.cpu_seconds)
+    return counted
 
 
 class CpuWindow:
@@ -83,18 +83,18 @@ class CpuWindow:
 
     def __init__(self) -> None:
         self.started = time.perf_counter()
-        self.before = cpu_by_program()
+        self.before = cpu_by_process()
         self.seconds: dict[str, float] = {}
         self.wall_seconds = 0.0
 
     def close(self) -> dict[str, float]:
-        after = cpu_by_program()
+        totals: defaultdict[str, float] = defaultdict(float)
+        for pid, (program, seconds) in cpu_by_process().items():
+            earlier = self.before.get(pid)
+            # A pid reused by another program since counts from zero.
+            totals[program] += seconds - (earlier[1] if earlier and earlier[0] == program else 0)
         self.wall_seconds = time.perf_counter() - self.started
-        self.seconds = {
-            program: seconds - self.before.get(program, 0.0)
-            for program, seconds in after.items()
-            if seconds > self.before.get(program, 0.0)
-        }
+        self.seconds = {program: seconds for program, seconds in totals.items() if seconds > 0}
         return self.seconds
 
     def line(self) -> str:
