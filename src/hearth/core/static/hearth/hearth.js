@@ -18,4 +18,28 @@
   }
 
   window.hearth = { showToast };
+
+  // The header's "Menu" is a <details>: it opens and closes without this. Here it also
+  // closes on Escape (focus back on its toggle) and on a click or focus outside it, so
+  // an open panel never hides the page behind it. On wide screens its contents are the
+  // header row itself (hearth.css) and its toggle is hidden: nothing to close there.
+  const menu = document.querySelector("details.site-menu");
+  if (menu) {
+    const toggle = menu.querySelector("summary");
+    const isCollapsible = () => toggle && toggle.offsetParent !== null;
+    const close = () => {
+      if (menu.open && isCollapsible()) menu.open = false;
+    };
+    document.addEventListener("click", (event) => {
+      if (!menu.contains(event.target)) close();
+    });
+    document.addEventListener("focusin", (event) => {
+      if (!menu.contains(event.target)) close();
+    });
+    menu.addEventListener("keydown", (event) => {
+      if (event.key !== "Escape" || !menu.open || !isCollapsible()) return;
+      menu.open = false;
+      toggle.focus();
+    });
+  }
 })();
