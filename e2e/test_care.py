@@ -78,6 +78,7 @@ def test_muting_and_reporting(
     fold.locator("summary").click()
     expect(page.get_by_text("A post I'd rather not see")).to_be_visible()
 
+    page.locator("details.post-menu > summary").first.click()  # Report is under "More"
     page.get_by_role("link", name="Report or share a concern").first.click()
     assert_no_axe_violations(axe, page)
     page.get_by_label("I'm worried about this person").check()
@@ -108,6 +109,7 @@ def test_a_moderator_hides_a_post_and_the_author_sees_why(
 
     sign_in(page, live_url, moderator)
     page.goto(f"{live_url}{thread.get_absolute_url()}")
+    page.locator("details.post-menu > summary").first.click()  # Moderate is under "More"
     page.get_by_role("link", name="Moderate").first.click()
     assert_no_axe_violations(axe, page)
     page.get_by_label("Why hide it?").fill("It shares another member's private details.")

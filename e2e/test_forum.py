@@ -82,7 +82,9 @@ def test_members_post_reply_quote_edit_sort_and_link(
     # A edits the first post; "Last edited ... by Alice" appears.
     sign_in(page, live_url, alice)
     page.goto(thread_url)
-    page.locator("article.post").first.get_by_role("link", name="Edit").click()
+    first_post = page.locator("article.post").first
+    first_post.locator("details.post-menu > summary").click()  # Edit is under "More"
+    first_post.get_by_role("link", name="Edit").click()
     page.get_by_label("Your message").fill(
         "Does anyone else count the days until the next session?"
     )

@@ -4,9 +4,9 @@ The part of a post that is the same for every viewer -- the header (avatar,
 name, badge, time) and the body with its "last edited" line -- is rendered
 from templates once and cached, keyed by everything it shows: the post's
 version (bumped by every change to the post), the author's profile version
-(name, avatar), the language and the time zone. The relative times it prints
-("3 days ago") are not in the key: the fragment expires when one of them
-would read differently. So a cached fragment is never out of date.
+(name, avatar), the language and the time zone. The compact times it prints
+("5 min", "3 h", "12 Mar") are not in the key: the fragment expires when one of
+them would read differently. So a cached fragment is never out of date.
 
 What differs per viewer -- folds for content notes and mutes, hidden and held
 markers, reactions pressed, saved or not, the links a viewer may use -- is the template
@@ -23,10 +23,11 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import datetime
 
 from django.core.cache import BaseCache, caches
 from django.template.loader import get_template
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -34,6 +35,7 @@ from django.utils.translation import gettext as _
 
 from hearth.accounts.models import User
 from hearth.accounts.muted_words import MutedWords
+from hearth.core import compact_times
 from hearth.core.site_address import configured_origin
 from hearth.forum.listings import ThreadSummary
 from hearth.forum.models import REACTION_COUNT_FIELDS, Category, Post, ReactionKind
@@ -41,13 +43,14 @@ from hearth.forum.post_rows import PostRow
 from hearth.forum.selectors import PostView
 
 # Bump when the fragment templates or this module's markup change.
-FRAGMENT_VERSION = 8
+FRAGMENT_VERSION = 9
 FRAGMENT_TIMEOUT_SECONDS = 24 * 3600
-REACTION_EMOJI: dict[str, str] = {
-    ReactionKind.HUG: "\N{HUGGING FACE}",
-    ReactionKind.HEART: "\N{HEAVY BLACK HEART}\N{VARIATION SELECTOR-16}",
-    ReactionKind.THANKS: "\N{PERSON WITH FOLDED HANDS}",
-    ReactionKind.ME_TOO: "\N{RAISED HAND}",
+# Each reaction's icon (``{% icon %}``): drawn, so no reader depends on an emoji font.
+REACTION_ICONS: dict[str, str] = {
+    ReactionKind.HUG: "hand-heart",
+    ReactionKind.HEART: "heart",
+    ReactionKind.THANKS: "hands-folded",
+    ReactionKind.ME_TOO: "hand",
 }
 # Where the request's CSRF token goes in shared HTML. NUL never reaches a page
 # otherwise: forms refuse it and Markdown replaces it.
@@ -74,28 +77,13 @@ def reader_key() -> str:
 
 
 def relative_time_changes_at(moment: datetime, now: datetime) -> float:
-    """When ``naturaltime(moment)`` may next read differently, as a Unix time (never late,
-    sometimes early: an early answer only costs one more rendering).
-
-    Under a day old it counts whole seconds, minutes or hours of ``now - moment``,
-    so it changes on a whole second (or minute) after ``moment``. Older, it names
-    two units of which the smaller is at most an hour ("3 days, 4 hours ago"),
-    counted from ``moment`` without its fraction of a second -- except that a
-    month is counted by the calendar, and when ``moment``'s day is missing from
-    a month (the 31st, a 29th of February) the month turns at midnight instead.
+    """When the ``timestamp`` tag's text for ``moment`` may next read differently, as a
+    Unix time (never late): on a whole minute, hour or day after ``moment`` while it
+    counts them ("5 min", "3 h", "4 d"), then when the year turns and a date ("12 Mar")
+    starts to need its year; ``math.inf`` for a date that already shows it. (A moment
+    ahead of us: see ``compact_times.changes_at``.)
     """
-    age = (now - moment).total_seconds()
-    if age < 0:  # a clock ahead of ours: "in 2 seconds" changes every second
-        return now.timestamp() + 1
-    if age < 24 * 3600:
-        step = 1 if age < 60 else 60
-        return moment.timestamp() + (age // step + 1) * step
-    whole = moment.replace(microsecond=0)
-    next_hour = whole.timestamp() + ((now - whole).total_seconds() // 3600 + 1) * 3600
-    next_midnight = datetime.combine(
-        now.date() + timedelta(days=1), time.min, tzinfo=now.tzinfo
-    ).timestamp()
-    return min(next_hour, next_midnight)
+    return compact_times.changes_at(moment, now)
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,17 +231,42 @@ def _article_context(view: PostView, *, csrf_token: str, is_moderator: bool) -> 
         "site_url": absolute_prefix(),
         "note_line": content_note_text(view) if view.has_content_note else "",
         "has_reactions": any(count for _kind, count in counts),
+        "has_more_menu": _has_more_menu(view, is_moderator=is_moderator),
         "reactions": [
             {
                 "kind": kind,
                 "label": labels[kind],
-                "emoji": REACTION_EMOJI[kind],
+                "icon": REACTION_ICONS[kind],
                 "count": count,
                 "pressed": kind in view.own_reactions,
             }
             for kind, count in counts
         ],
     }
+
+
+def _has_more_menu(view: PostView, *, is_moderator: bool) -> bool:
+    """Whether the post's "More" menu has an item for this viewer: the article template
+    lists the same ones (all facts in the article's key)."""
+    if view.post.edited_at:  # its history, for everyone who may read it
+        return True
+    if not view.viewer_is_member:
+        return False
+    return (
+        is_moderator
+        or not view.is_own  # Report, perhaps Message
+        or view.can_edit
+        or view.can_delete
+        or _url_exists("between_sessions:session_note_excerpt")
+    )
+
+
+def _url_exists(name: str) -> bool:
+    try:
+        reverse(name)
+    except NoReverseMatch:
+        return False
+    return True
 
 
 def render_article(view: PostView, fragment: PostFragment, *, is_moderator: bool) -> str:

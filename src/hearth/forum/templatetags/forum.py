@@ -5,17 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 
 from django import template
-from django.contrib.humanize.templatetags.humanize import naturaltime
 from django.template import Context
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from hearth.accounts.models import User
 from hearth.accounts.muted_words import MutedWords, muted_words_of
-from hearth.core import site_address
+from hearth.core import compact_times, site_address
 from hearth.core.text import MAX_SOURCE_BYTES
 from hearth.forum.listings import ThreadSummary
 from hearth.forum.models import (
@@ -52,13 +50,20 @@ def post_reactions(context: Context, view: PostView) -> SafeString:
 
 @register.simple_tag
 def timestamp(moment: datetime) -> SafeString:
-    """A relative time for reading, the exact time for machines and on hover."""
-    local = timezone.localtime(moment)
+    """A compact time for reading ("5 min", "12 Mar"), the exact one for machines, on
+    hover, and for screen readers in place of the short text.
+
+    Fragments that show it expire when it would read differently
+    (``compact_times.changes_at``, through ``rendering.relative_time_changes_at``).
+    """
+    full = compact_times.full_time(moment)
     return format_html(
-        '<time datetime="{}" title="{}">{}</time>',
+        '<time datetime="{}" title="{}"><span aria-hidden="true">{}</span>'
+        '<span class="visually-hidden">{}</span></time>',
         moment.isoformat(),
-        date_format(local, "DATETIME_FORMAT"),
-        naturaltime(moment),
+        full,
+        compact_times.compact_time(moment, timezone.now()),
+        full,
     )
 
 

@@ -11,7 +11,7 @@ then the same viewers read the page again. Nothing is cleared in between. (The
 test settings also render every ``{% shared %}`` block again on each use and
 fail if the shared copy differs.)
 
-The posts are made days old: "3 days ago" reads the same for an hour, so no
+The posts are made days old: "3 d" reads the same for a day, so no
 cached post expires by itself between two requests and hides a stale key.
 """
 
@@ -305,7 +305,9 @@ def test_every_viewer_sees_the_authors_new_avatar(scene: Scene, removed: bool) -
 
     assert response.status_code == 302
     new_avatar = (
-        '<svg class="avatar"' if removed else f'<img class="avatar" src="{scene.avatar_url()}"'
+        '<svg class="avatar avatar--generated"'  # their initials on their colour
+        if removed
+        else f'<img class="avatar" src="{scene.avatar_url()}"'
     )
     for persona, page in scene.read(*EVERYONE).items():
         assert new_avatar in scene.post_in(page), persona
@@ -380,7 +382,7 @@ def test_a_reaction_and_its_withdrawal_reach_every_viewer(scene: Scene, reactor:
 
     for persona, page in scene.read(*EVERYONE).items():
         post = scene.post_in(page)
-        assert 'Hug <span class="reaction__count">1</span>' in post, persona
+        assert 'Hug</span> <span class="reaction__count">1</span>' in post, persona
         assert "Who reacted" in post, persona
         if persona == "author":  # one can't react to one's own post: counts only
             assert "reaction--static" in post
@@ -502,7 +504,7 @@ def test_when_the_author_leaves_every_viewer_sees_the_post_without_their_profile
         assert "Quiet Fern" not in page or leave is _deactivate, persona
         assert profile_link not in page, persona
         assert avatar not in page, persona
-        assert '<svg class="avatar"' in post, persona
+        assert '<svg class="avatar avatar--gone"' in post, persona
         assert FIRST_WORDS in post, persona
 
 

@@ -1,7 +1,8 @@
 // Forum enhancements: copy a post's link, quote the words selected in a post, keep drafts
 // on the server as members type (retrying while the server is away), count towards a
-// post's size limit. Without JavaScript every one of these is a plain link or form that
-// still works (Quote then quotes the whole post).
+// post's size limit, put the cursor in the reply box, close a post's "More" menu. Without
+// JavaScript every one of these is a plain link or form that still works (Quote then quotes
+// the whole post).
 "use strict";
 
 (function () {
@@ -171,6 +172,36 @@
       if (document.visibilityState === "hidden" && timer && !sending) { window.clearTimeout(timer); save(); }
     });
   }
+
+  // "Reply" at the top of a thread: the link alone scrolls to the reply box; with this,
+  // the cursor is in it, ready to write.
+  document.addEventListener("click", (event) => {
+    const link = event.target.closest(".thread-reply-jump a[href='#reply']");
+    const field = link && document.querySelector("#reply textarea[name=body]");
+    if (!field) return;
+    event.preventDefault();
+    history.replaceState(null, "", "#reply");
+    field.focus();
+  });
+
+  // A post's "More" menu is a <details>: it opens and closes without this. Here it also
+  // closes on Escape (focus back on its button) and on a click anywhere else, and only
+  // one is open at a time.
+  function closeMenus(except) {
+    document.querySelectorAll("details.post-menu[open]").forEach((menu) => {
+      if (menu !== except) menu.open = false;
+    });
+  }
+  document.addEventListener("click", (event) => {
+    closeMenus(event.target.closest && event.target.closest("details.post-menu"));
+  });
+  document.addEventListener("keydown", (event) => {
+    if (event.key !== "Escape") return;
+    const menu = event.target.closest && event.target.closest("details.post-menu[open]");
+    if (!menu) return;
+    menu.open = false;
+    menu.querySelector("summary").focus();
+  });
 
   document.querySelectorAll("form.composer[data-draft-url]").forEach(setupDraft);
   document.querySelectorAll("form.composer[data-max-bytes]").forEach(setupSizeCounter);
