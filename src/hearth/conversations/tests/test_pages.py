@@ -308,7 +308,7 @@ def test_messages_from_a_member_one_muted_are_folded_and_open_without_javascript
     assert "Message from a member you muted" in folds[0]
     assert "From Ash" in folds[0]
     assert "From Fern" not in folds[0]
-    assert "<details" not in theirs  # the muted member is not told
+    assert '<details class="fold"' not in theirs  # the muted member is not told
 
 
 def test_opening_the_page_marks_it_read_and_the_list_shows_unread_counts(
