@@ -37,17 +37,18 @@ def compact_time(moment: datetime, now: datetime) -> str:
     if age < HOUR:
         count = int(age // MINUTE)
         text = npgettext(
-            "a compact time: minutes ago", "%(count)d\xa0min", "%(count)d\xa0min", count
+            "a compact time: minutes ago", "%(count)d min", "%(count)d min", count
         )
     elif age < DAY:
         count = int(age // HOUR)
-        text = npgettext("a compact time: hours ago", "%(count)d\xa0h", "%(count)d\xa0h", count)
+        text = npgettext("a compact time: hours ago", "%(count)d h", "%(count)d h", count)
     elif age < DAYS_COUNTED * DAY:
         count = int(age // DAY)
-        text = npgettext("a compact time: days ago", "%(count)d\xa0d", "%(count)d\xa0d", count)
+        text = npgettext("a compact time: days ago", "%(count)d d", "%(count)d d", count)
     else:
         return _compact_date(moment, now)
-    return text % {"count": count}
+    # The catalogue has plain spaces (xgettext reads no escapes); "5 min" must never wrap.
+    return (text % {"count": count}).replace(" ", "\xa0")
 
 
 def _compact_date(moment: datetime, now: datetime) -> str:
