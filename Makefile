@@ -13,7 +13,7 @@ RUN_STAMP := $(VENV)/.installed-run
 DEV_STAMP := $(VENV)/.installed-dev
 PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check
 
-.PHONY: run test install install-dev clean bench
+.PHONY: run test install install-dev clean bench messages
 
 $(BIN)/python:
 	@python=$$(scripts/find-python) || exit 1; \
@@ -53,6 +53,12 @@ DB ?= postgres
 SCALE ?= small
 bench: install-dev
 	$(BIN)/python -m bench.run --database $(DB) --scale $(SCALE) $(BENCH_ARGS)
+
+# Translations (docs/translating.md): bring every message of the source into each catalogue
+# in src/hearth/locale (translations kept), then compile them (the .mo files are committed:
+# `make run` needs no gettext). Needs GNU gettext. `make messages ADD=pt` starts Portuguese.
+messages: install
+	$(BIN)/python -m hearth.core.catalogues $(if $(ADD),--add $(ADD))
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info

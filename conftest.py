@@ -6,4 +6,5 @@ pytest_plugins = [
     "hearth.forum.testing",
     "hearth.between_sessions.testing",
     "hearth.welcome.testing",
+    "hearth.core.tests.pseudo_locale_fixtures",
 ]

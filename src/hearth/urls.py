@@ -4,18 +4,27 @@ from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
+from hearth.core import javascript_catalog
 from hearth.core import views as core_views
 from hearth.forum import views as forum_views
 
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]  # route admin sign-in through allauth (rate limits, MFA)
-admin.site.site_header = f"{settings.HEARTH_SITE_NAME} administration"
+# Lazy: the admin speaks each administrator's language.
+admin.site.site_header = format_lazy(_("{site} administration"), site=settings.HEARTH_SITE_NAME)
 admin.site.site_title = settings.HEARTH_SITE_NAME
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("healthz", core_views.healthz, name="healthz"),
     path("readyz", core_views.readyz, name="readyz"),
     path("robots.txt", core_views.robots_txt, name="robots_txt"),
+    path(
+        "i18n/<str:language>/<str:version>/catalog.js",
+        javascript_catalog.javascript_catalog,
+        name="javascript_catalog",
+    ),
     path("media/<path:path>", core_views.media, name="media"),
     path(settings.HEARTH_ADMIN_PATH, admin.site.urls),
     path("accounts/", include("allauth.urls")),

@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
 
 from hearth.accounts.avatars import process_avatar
 from hearth.accounts.models import User
@@ -37,7 +38,7 @@ class MemberAdmin(UserAdmin):  # type: ignore[type-arg]
     fieldsets = (
         (None, {"fields": ("username", "password")}),
         (
-            "Profile",
+            _("Profile"),
             {
                 "fields": (
                     "display_name",
@@ -50,12 +51,12 @@ class MemberAdmin(UserAdmin):  # type: ignore[type-arg]
                 )
             },
         ),
-        ("Role", {"fields": ("role", "receives_check_ins")}),
+        (_("Role"), {"fields": ("role", "receives_check_ins")}),
         (
-            "Permissions",
+            _("Permissions"),
             {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
         ),
-        ("Dates", {"fields": ("last_login", "date_joined")}),
+        (_("Dates"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = (
         (

@@ -10,7 +10,6 @@ from allauth.account.forms import SignupForm as AllauthSignupForm
 from allauth.account.internal import flows
 from allauth.account.internal.userkit import filter_users_by_username
 from django import forms
-from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.files.base import ContentFile
 from django.http import HttpRequest, HttpResponse
@@ -25,6 +24,7 @@ from hearth.accounts.models import (
     DISPLAY_NAME_MAX_LENGTH,
     POST_DELAY_CHOICES,
     User,
+    language_choices,
     time_zone_choices,
 )
 from hearth.accounts.muted_words import MOST_MUTED_WORDS, MUTED_WORD_MAX_LENGTH
@@ -88,6 +88,15 @@ class SignupForm(GuidelinesAtSignup, AllauthSignupForm):  # type: ignore[misc]  
         return clean_display_name(self.cleaned_data["display_name"])
 
 
+class LanguageSelect(forms.Select):
+    """Each option names its language in that language: marked so, for screen readers."""
+
+    def create_option(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        option: dict[str, Any] = super().create_option(*args, **kwargs)
+        option["attrs"]["lang"] = option["value"]
+        return option
+
+
 class ProfileForm(forms.Form):
     """What a member can change about how others see them, and their own settings."""
 
@@ -115,7 +124,9 @@ class ProfileForm(forms.Form):
         choices=lambda: list(countries),
         help_text=_("We use it only to show you crisis lines for where you live."),
     )
-    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
+    language = forms.ChoiceField(
+        label=_("Language"), choices=language_choices, widget=LanguageSelect
+    )
     post_delay_minutes = forms.TypedChoiceField(
         label=_("Time to reconsider"),
         coerce=int,

@@ -13,6 +13,7 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
@@ -27,6 +28,19 @@ BIO_MAX_LENGTH = 500
 @cache
 def time_zone_choices() -> list[tuple[str, str]]:
     return [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())]
+
+
+def language_choices() -> list[tuple[str, str]]:
+    """The interface languages a member may choose (settings.LANGUAGES, read when asked:
+    the migrations never hold the list), each by its own name ("Deutsch"), so a member
+    who chose one they cannot read still finds theirs."""
+    choices = []
+    for code, name in settings.LANGUAGES:
+        try:
+            choices.append((code, str(get_language_info(code)["name_local"])))
+        except KeyError:  # a language Django has no table entry for
+            choices.append((code, str(name)))
+    return choices
 
 
 def validate_time_zone(value: str) -> None:
@@ -102,9 +116,7 @@ class User(AbstractUser):
     time_zone = models.CharField(
         _("time zone"), max_length=64, default="UTC", validators=[validate_time_zone]
     )
-    language = models.CharField(
-        _("language"), max_length=8, choices=settings.LANGUAGES, default="en"
-    )
+    language = models.CharField(_("language"), max_length=8, choices=language_choices, default="en")
     role = models.CharField(
         _("role"),
         max_length=16,

@@ -5,11 +5,21 @@ from __future__ import annotations
 import secrets
 
 from django import forms
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext_lazy
+from django.utils.translation import ngettext
 
 from hearth.api.models import TOKEN_NAME_MAX_LENGTH, Scope
 from hearth.api.services import DEFAULT_LIFETIME_DAYS, LIFETIMES_DAYS
+
+
+def _lifetime(days: int) -> str:
+    return ngettext("%(days)s day", "%(days)s days", days) % {"days": days}
+
+
+# The choices are made once, at import: each label is worded when a page shows it, in
+# the reader's language.
+_lifetime_label = lazy(_lifetime, str)
 
 
 class NewTokenForm(forms.Form):
@@ -36,9 +46,6 @@ class NewTokenForm(forms.Form):
     lifetime_days = forms.TypedChoiceField(
         label=_("Expires after"),
         coerce=int,
-        choices=[
-            (days, ngettext_lazy("%(days)s day", "%(days)s days", days) % {"days": days})
-            for days in LIFETIMES_DAYS
-        ],
+        choices=[(days, _lifetime_label(days)) for days in LIFETIMES_DAYS],
         initial=DEFAULT_LIFETIME_DAYS,
     )

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from hearth.accounts.models import User
 from hearth.api.models import TOKEN_NAME_MAX_LENGTH, AccessToken, Scope
@@ -68,7 +69,13 @@ def create_access_token(
     list(User.objects.select_for_update().filter(pk=member.pk).values_list("pk"))
     if active_tokens_of(member, now).count() >= MOST_ACTIVE_TOKENS:
         raise ValidationError(
-            _("You have %(count)s working tokens, the most we allow. Revoke one you no longer use.")
+            ngettext(
+                "You have %(count)s working token, the most we allow. Revoke it if you no "
+                "longer use it.",
+                "You have %(count)s working tokens, the most we allow. Revoke one you no longer "
+                "use.",
+                MOST_ACTIVE_TOKENS,
+            )
             % {"count": MOST_ACTIVE_TOKENS},
             code="too_many",
         )

@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class BetweenSessionsConfig(AppConfig):
     name = "hearth.between_sessions"
     label = "between_sessions"
-    verbose_name = "Notes"  # neutral on purpose; nothing of this app is registered in the admin
+    verbose_name = _("Notes")  # neutral on purpose; nothing of this app is registered in the admin
 
     def ready(self) -> None:
         from hearth.between_sessions import checks  # noqa: F401, PLC0415 - registers the checks

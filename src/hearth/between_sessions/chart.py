@@ -9,10 +9,9 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.utils import formats, timezone
-
 from hearth.between_sessions.selectors import ChartPoint
 from hearth.between_sessions.vocabulary import FEELINGS, INTENSITY_MAX
+from hearth.core.templatetags.local_formats import short_date
 
 WIDTH, HEIGHT = 640, 280
 LEFT, RIGHT, TOP, BOTTOM = 44, 628, 16, 244
@@ -80,4 +79,4 @@ def draw_intensity_chart(
 
 
 def _short_date(moment: datetime.datetime) -> str:
-    return formats.date_format(timezone.localtime(moment), "j M")
+    return short_date(moment)

@@ -1,11 +1,12 @@
 from django.apps import AppConfig
 from django.db.backends.signals import connection_created
+from django.utils.translation import gettext_lazy as _
 
 
 class CoreConfig(AppConfig):
     name = "hearth.core"
     label = "core"
-    verbose_name = "Hearth core"
+    verbose_name = _("Hearth core")
 
     def ready(self) -> None:
         from django.urls import register_converter  # noqa: PLC0415

@@ -36,9 +36,7 @@ def compact_time(moment: datetime, now: datetime) -> str:
         return pgettext("a compact time: just now", "now")
     if age < HOUR:
         count = int(age // MINUTE)
-        text = npgettext(
-            "a compact time: minutes ago", "%(count)d min", "%(count)d min", count
-        )
+        text = npgettext("a compact time: minutes ago", "%(count)d min", "%(count)d min", count)
     elif age < DAY:
         count = int(age // HOUR)
         text = npgettext("a compact time: hours ago", "%(count)d h", "%(count)d h", count)

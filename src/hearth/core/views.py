@@ -15,6 +15,7 @@ from django.shortcuts import render
 from django.template import TemplateDoesNotExist
 from django.utils._os import safe_join
 from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from hearth.core.database_trouble import is_database_trouble, maintenance_response
@@ -131,7 +132,7 @@ def _error_page(
         return render(request, template, context or {}, status=status)
     except (TemplateDoesNotExist, Exception):
         return HttpResponse(
-            "Something went wrong on our side. Please try again.",
+            _("Something went wrong on our side. Please try again."),
             content_type="text/plain",
             status=status,
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from hearth.forum.models import Category, CategoryModerator
 
@@ -11,7 +12,7 @@ class CategoryModeratorInline(admin.TabularInline[CategoryModerator, Category]):
     model = CategoryModerator
     extra = 1
     autocomplete_fields = ["member"]
-    verbose_name = "moderator of this category"
+    verbose_name = _("moderator of this category")
 
 
 @admin.register(Category)

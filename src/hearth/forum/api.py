@@ -629,5 +629,5 @@ def remove_reaction(request: HttpRequest, post_id: ObjectId, kind: ReactionKind)
 def list_content_note_labels(request: HttpRequest) -> ContentNoteLabelsOut:
     """The labels a post's content note may carry (ids for ``content_note.label_ids``)."""
     return ContentNoteLabelsOut(
-        labels=[ContentNoteLabelOut(id=label.pk, name=label.name) for label in active_labels()]
+        labels=[ContentNoteLabelOut(id=label.pk, name=str(label)) for label in active_labels()]
     )

@@ -3,6 +3,7 @@ from typing import Any
 from django.apps import AppConfig
 from django.conf import settings
 from django.db.models.signals import pre_delete
+from django.utils.translation import gettext_lazy as _
 
 
 def _withdraw_reactions(sender: Any, instance: Any, **kwargs: Any) -> None:
@@ -14,7 +15,7 @@ def _withdraw_reactions(sender: Any, instance: Any, **kwargs: Any) -> None:
 class ForumConfig(AppConfig):
     name = "hearth.forum"
     label = "forum"
-    verbose_name = "Forum"
+    verbose_name = _("Forum")
 
     def ready(self) -> None:
         from hearth.core.housekeeping import register_housekeeping  # noqa: PLC0415

@@ -13,6 +13,7 @@ from hearth.core.text import MAX_SOURCE_BYTES
 from hearth.forum.models import EDIT_REASON_MAX_LENGTH, TITLE_MAX_LENGTH, HopingFor, ReactionKind
 from hearth.forum.services import ContentNote, too_long_message
 from hearth.safety.models import ContentNoteLabel
+from hearth.safety.seeded_text import in_readers_language
 
 BODY_HELP = _(
     "Markdown works: **bold**, *italic*, > quotes, lists and links. "
@@ -108,9 +109,12 @@ class ContentNoteFields(forms.Form):
         if not self.offers_anonymous and not (self.takes_anonymous and sent_anonymous):
             del self.fields["anonymous"]
         if offered_labels is None:  # pages that load labels anyway pass them in
-            offered_labels = list(
-                ContentNoteLabel.objects.filter(is_active=True).values_list("pk", "name")
-            )
+            offered_labels = [
+                (label_id, in_readers_language(name))
+                for label_id, name in ContentNoteLabel.objects.filter(is_active=True).values_list(
+                    "pk", "name"
+                )
+            ]
         self.fields["content_notes"].choices = offered_labels  # type: ignore[attr-defined]
         # Names what the unfilled note fields look like, for caching their HTML.
         self.label_key = f"{'anonymous' in self.fields}:{hash(tuple(offered_labels))}"

@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from hearth.safety.models import ContentNoteLabel
 
@@ -534,7 +535,7 @@ class FollowLevel(models.TextChoices):
 
     WATCHING = "watching", _("Watching")
     TRACKING = "tracking", _("Tracking")
-    NORMAL = "normal", _("Normal")
+    NORMAL = "normal", pgettext_lazy("how closely a member follows", "Normal")
     MUTED = "muted", _("Muted")
 
 

@@ -66,7 +66,7 @@ def pending_post(request: HttpRequest, pending_id: int) -> HttpResponse:
     context = {
         "pending": found,
         "html": render_post_body(found.body).html,
-        "labels": [label.name for label in labels],
+        "labels": [str(label) for label in labels],
         "crisis_panel": crisis_panel,
         "place_url": _place_url(found),
     }

@@ -779,7 +779,11 @@ def follow_category(request: HttpRequest, slug: str) -> HttpResponse:
 def _follow_message(level: FollowLevel | None, name: str) -> str:
     if level is None:
         return _("“%(name)s” is back to the default notifications.") % {"name": name}
-    return _("You are now %(level)s “%(name)s”.") % {
-        "level": str(level.label).lower(),
-        "name": name,
+    # One sentence per level: a level's name is no word to build a sentence with.
+    sentences = {
+        FollowLevel.WATCHING: _("You are now watching “%(name)s”."),
+        FollowLevel.TRACKING: _("You are now tracking “%(name)s”."),
+        FollowLevel.NORMAL: _("You now follow “%(name)s” as normal."),
+        FollowLevel.MUTED: _("You have muted “%(name)s”."),
     }
+    return sentences[level] % {"name": name}

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class LiveConfig(AppConfig):
@@ -6,7 +7,7 @@ class LiveConfig(AppConfig):
 
     name = "hearth.live"
     label = "live"
-    verbose_name = "Live updates"
+    verbose_name = _("Live updates")
 
     def ready(self) -> None:
         from hearth.core.housekeeping import register_housekeeping  # noqa: PLC0415

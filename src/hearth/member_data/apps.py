@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class MemberDataConfig(AppConfig):
@@ -6,7 +7,7 @@ class MemberDataConfig(AppConfig):
 
     name = "hearth.member_data"
     label = "member_data"
-    verbose_name = "Member data"
+    verbose_name = _("Member data")
 
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in  # noqa: PLC0415

@@ -8,11 +8,11 @@ from django.contrib import messages as flash
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from hearth.accounts.models import User
+from hearth.core.templatetags.local_formats import long_datetime
 from hearth.member_data.deletion import request_deletion
 from hearth.member_data.deletion_forms import DeleteAccountForm
 from hearth.member_data.models import PostsChoice
@@ -39,7 +39,7 @@ def delete_account(request: HttpRequest) -> HttpResponse:
         )
     deletion = request_deletion(member, posts=PostsChoice(form.cleaned_data["posts"]))
     logout(request)
-    due = formats.date_format(timezone.localtime(deletion.due_at), "DATETIME_FORMAT")
+    due = long_datetime(deletion.due_at)
     flash.success(
         request,
         _(

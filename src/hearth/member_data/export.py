@@ -45,7 +45,6 @@ from django.http import Http404
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
@@ -67,6 +66,7 @@ from hearth.conversations.selectors import (
 )
 from hearth.conversations.visibility import conversation_filter
 from hearth.core.providers import toolkit_export_covers, toolkit_export_for
+from hearth.core.templatetags.local_formats import long_date, long_datetime
 from hearth.forum.activity import excerpt_of
 from hearth.forum.models import (
     AnonymousIdentity,
@@ -93,6 +93,7 @@ from hearth.notifications.models import MODERATOR_KINDS, Kind, Notification
 from hearth.notifications.selectors import may_see
 from hearth.notifications.wording import headline, reason_given
 from hearth.safety.models import ContentNoteLabel, ContentNotePreference, QueueItem, QueueKind
+from hearth.safety.seeded_text import in_readers_language
 from hearth.welcome.selectors import guidelines_record_of
 
 logger = logging.getLogger(__name__)
@@ -255,7 +256,7 @@ def _preferences(source: Source) -> JsonObject:
     notification_settings = settings_of([member.pk])[member.pk]
     kinds = [kind for kind in Kind if kind not in MODERATOR_KINDS or source.viewer.is_moderator]
     labels = {
-        label.pk: label.name for label in ContentNoteLabel.objects.order_by("position", "name")
+        label.pk: str(label) for label in ContentNoteLabel.objects.order_by("position", "name")
     }
     chosen = dict(
         ContentNotePreference.objects.filter(member=member).values_list("label_id", "choice")
@@ -367,7 +368,7 @@ def _posts(source: Source) -> list[JsonObject]:
             "deleted_at": post.deleted_at if post.is_deleted else None,
             "content_note": {
                 "labels": [
-                    label_names[label_id]
+                    in_readers_language(label_names[label_id])
                     for label_id in post.note_label_ids
                     if label_id in label_names
                 ],
@@ -1062,10 +1063,7 @@ def _link_or_html(key: str, value: object) -> SafeString:
 
 def _moment(value: date) -> SafeString:
     """A date, or a time in the member's time zone (active while the archive is built)."""
-    if isinstance(value, datetime):
-        shown = date_format(timezone.localtime(value), "DATETIME_FORMAT")
-    else:
-        shown = date_format(value)
+    shown = long_datetime(value) if isinstance(value, datetime) else long_date(value)
     return format_html('<time datetime="{}">{}</time>', value.isoformat(), shown)
 
 

@@ -20,12 +20,13 @@ from django.db import transaction
 from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from hearth.accounts.models import User
 from hearth.core.private_files import make_private_directory, write_private_file
 from hearth.core.tasks import background_task
+from hearth.core.templatetags.local_formats import long_datetime
 from hearth.member_data.export import archive_folder, build_archive
 from hearth.member_data.models import DataExport, ExportState
 from hearth.member_data.models import exports_directory as exports_location
@@ -80,11 +81,13 @@ def why_cannot_request_export(recent: list[DataExport], now: datetime) -> str | 
     counted = sorted(export.requested_at for export in recent if export.state != ExportState.FAILED)
     if len(counted) >= MOST_EXPORTS_PER_DAY:
         again = counted[-MOST_EXPORTS_PER_DAY] + LIMIT_WINDOW
-        return _(
-            "You can ask for %(count)s archives a day. You can ask for another from %(when)s."
+        return ngettext(
+            "You can ask for %(count)s archive a day. You can ask for another from %(when)s.",
+            "You can ask for %(count)s archives a day. You can ask for another from %(when)s.",
+            MOST_EXPORTS_PER_DAY,
         ) % {
             "count": MOST_EXPORTS_PER_DAY,
-            "when": date_format(timezone.localtime(again), "DATETIME_FORMAT"),
+            "when": long_datetime(again),
         }
     return None
 

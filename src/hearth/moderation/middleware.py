@@ -26,6 +26,7 @@ ALLOWED_WHILE_SUSPENDED = (
     "/healthz",
     "/readyz",
     "/static/",
+    "/i18n/",  # the scripts' translations, which the pages above load
 )
 
 

@@ -17,6 +17,7 @@ from hearth.forum.visibility import can_read_post
 from hearth.moderation.models import AuditEntry, ModeratorNotice, Sanction
 from hearth.moderation.permissions import visible_queue_kinds
 from hearth.safety.models import ContentNoteLabel, QueueItem, QueueKind, QueueStatus
+from hearth.safety.seeded_text import in_readers_language
 from hearth.safety.selectors import RuleSummary, rule_summaries
 from hearth.safety.services import (
     PRIORITY_ASKED,
@@ -123,7 +124,11 @@ def _held_post_texts(
     )
     texts = {}
     for post in readable:
-        note = [names[label_id] for label_id in post.note_label_ids if label_id in names]
+        note = [
+            in_readers_language(names[label_id])
+            for label_id in post.note_label_ids
+            if label_id in names
+        ]
         if post.content_note_text:
             note.append(post.content_note_text)
         texts[post.pk] = HeldPostText(

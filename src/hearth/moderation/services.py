@@ -9,8 +9,9 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from hearth.accounts.models import User
 from hearth.core.events import publish
@@ -109,6 +110,11 @@ def notify_member(
     publish(ModeratorNoticeSent(notice_id=notice.pk, member_id=member.pk, post_id=post_id))
 
 
+def _in_language_of(member: User | None) -> translation.override:
+    """A notice worded in its reader's language, not the moderator's who sends it."""
+    return translation.override(member.language if member else None)
+
+
 def _post_ids(post: Post) -> dict[str, int]:
     return {"post_id": post.pk, "thread_id": post.thread_id, "category_id": post.thread.category_id}
 
@@ -134,16 +140,17 @@ def hide_post(*, moderator: User, post: Post, reason: str) -> None:
         before={"is_hidden": post.is_hidden},
         after={"is_hidden": True},
     )
-    notify_member(
-        post.author,
-        post_id=post.pk,
-        subject=_("A moderator hid %(where)s") % {"where": _where(post)},
-        body=_(
-            "Why: %(reason)s\n\nYou can still see it, marked as hidden; other members can't. "
-            "If you'd like to talk about it, you can write to the moderators."
+    with _in_language_of(post.author):
+        notify_member(
+            post.author,
+            post_id=post.pk,
+            subject=_("A moderator hid %(where)s") % {"where": _where(post)},
+            body=_(
+                "Why: %(reason)s\n\nYou can still see it, marked as hidden; other members can't. "
+                "If you'd like to talk about it, you can write to the moderators."
+            )
+            % {"reason": reason},
         )
-        % {"reason": reason},
-    )
 
 
 @transaction.atomic
@@ -163,12 +170,13 @@ def restore_post(*, moderator: User, post: Post, reason: str) -> None:
         before={"is_hidden": post.is_hidden, "hidden_reason": post.hidden_reason},
         after={"is_hidden": False},
     )
-    notify_member(
-        post.author,
-        post_id=post.pk,
-        subject=_("A moderator restored %(where)s") % {"where": _where(post)},
-        body=_("Why: %(reason)s\n\nEveryone can see it again.") % {"reason": reason},
-    )
+    with _in_language_of(post.author):
+        notify_member(
+            post.author,
+            post_id=post.pk,
+            subject=_("A moderator restored %(where)s") % {"where": _where(post)},
+            body=_("Why: %(reason)s\n\nEveryone can see it again.") % {"reason": reason},
+        )
 
 
 def edit_post_as_moderator(
@@ -190,13 +198,14 @@ def edit_post_as_moderator(
             before={"body": before},
             after={"body": body},
         )
-        notify_member(
-            post.author,
-            post_id=post.pk,
-            subject=_("A moderator edited %(where)s") % {"where": _where(post)},
-            body=_("Why: %(reason)s\n\nThe post's history shows what changed.")
-            % {"reason": reason},
-        )
+        with _in_language_of(post.author):
+            notify_member(
+                post.author,
+                post_id=post.pk,
+                subject=_("A moderator edited %(where)s") % {"where": _where(post)},
+                body=_("Why: %(reason)s\n\nThe post's history shows what changed.")
+                % {"reason": reason},
+            )
     return edited
 
 
@@ -226,14 +235,18 @@ def set_content_note(
         before=before,
         after=after,
     )
-    names = ", ".join(label.name for label in content_note.labels) or content_note.text or _("none")
-    notify_member(
-        post.author,
-        post_id=post.pk,
-        subject=_("A moderator changed the content note on %(where)s") % {"where": _where(post)},
-        body=_("The content note is now: %(names)s.\n\n%(note)s")
-        % {"names": names, "note": note_to_author},
-    )
+    with _in_language_of(post.author):
+        names = (
+            ", ".join(str(label) for label in content_note.labels) or content_note.text or _("none")
+        )
+        notify_member(
+            post.author,
+            post_id=post.pk,
+            subject=_("A moderator changed the content note on %(where)s")
+            % {"where": _where(post)},
+            body=_("The content note is now: %(names)s.\n\n%(note)s")
+            % {"names": names, "note": note_to_author},
+        )
 
 
 def _thread_flag(
@@ -244,7 +257,7 @@ def _thread_flag(
     value: bool,
     action: AuditAction,
     reason: str,
-    subject: str,
+    subject: str,  # a message id (gettext_noop): worded in the author's language
 ) -> None:
     _check(why_cannot_moderate_thread(viewer_for(moderator), thread))
     with transaction.atomic():
@@ -271,11 +284,12 @@ def _thread_flag(
         _audit(
             moderator, action, thread, reason=reason, before={field: before}, after={field: value}
         )
-        notify_member(
-            thread.author,
-            subject=subject % {"title": thread.title},
-            body=_("Why: %(reason)s") % {"reason": reason or _("no reason given")},
-        )
+        with _in_language_of(thread.author):
+            notify_member(
+                thread.author,
+                subject=_(subject) % {"title": thread.title},
+                body=_("Why: %(reason)s") % {"reason": reason or _("no reason given")},
+            )
 
 
 def lock_thread(*, moderator: User, thread: Thread, reason: str) -> None:
@@ -286,7 +300,7 @@ def lock_thread(*, moderator: User, thread: Thread, reason: str) -> None:
         value=True,
         action=AuditAction.LOCK_THREAD,
         reason=_require_reason(reason),
-        subject=_("A moderator closed your thread “%(title)s” to new replies"),
+        subject=gettext_noop("A moderator closed your thread “%(title)s” to new replies"),
     )
 
 
@@ -298,7 +312,7 @@ def unlock_thread(*, moderator: User, thread: Thread, reason: str) -> None:
         value=False,
         action=AuditAction.UNLOCK_THREAD,
         reason=reason.strip(),
-        subject=_("A moderator reopened your thread “%(title)s”"),
+        subject=gettext_noop("A moderator reopened your thread “%(title)s”"),
     )
 
 
@@ -310,7 +324,7 @@ def pin_thread(*, moderator: User, thread: Thread, reason: str) -> None:
         value=True,
         action=AuditAction.PIN_THREAD,
         reason=reason.strip(),
-        subject=_("A moderator pinned your thread “%(title)s”"),
+        subject=gettext_noop("A moderator pinned your thread “%(title)s”"),
     )
 
 
@@ -322,7 +336,7 @@ def unpin_thread(*, moderator: User, thread: Thread, reason: str) -> None:
         value=False,
         action=AuditAction.UNPIN_THREAD,
         reason=reason.strip(),
-        subject=_("A moderator unpinned your thread “%(title)s”"),
+        subject=gettext_noop("A moderator unpinned your thread “%(title)s”"),
     )
 
 
@@ -360,12 +374,13 @@ def move_thread(*, moderator: User, thread: Thread, to: Category, reason: str) -
         after={"category": to.slug},
     )
     thread.category = to
-    notify_member(
-        thread.author,
-        subject=_("A moderator moved your thread “%(title)s”") % {"title": thread.title},
-        body=_("It is now in %(category)s.\n\nWhy: %(reason)s")
-        % {"category": to.name, "reason": reason.strip() or _("no reason given")},
-    )
+    with _in_language_of(thread.author):
+        notify_member(
+            thread.author,
+            subject=_("A moderator moved your thread “%(title)s”") % {"title": thread.title},
+            body=_("It is now in %(category)s.\n\nWhy: %(reason)s")
+            % {"category": to.name, "reason": reason.strip() or _("no reason given")},
+        )
 
 
 @transaction.atomic
@@ -376,7 +391,8 @@ def warn_member(*, moderator: User, member: User, reason: str) -> None:
         member=member, kind=SanctionKind.WARNING, reason=reason, created_by=moderator
     )
     _audit(moderator, AuditAction.WARN_MEMBER, member, reason=reason)
-    notify_member(member, subject=_("A warning from the moderators"), body=reason)
+    with _in_language_of(member):
+        notify_member(member, subject=_("A warning from the moderators"), body=reason)
 
 
 @transaction.atomic
@@ -410,19 +426,25 @@ def suspend_member(*, moderator: User, member: User, days: int, partial: bool, r
         before=before,
         after={"suspended_until": _iso(until), "partial": partial},
     )
-    # In the member's time zone: the notice is theirs, read long after the moderator left.
-    with timezone.override(member.time_zone):
+    # In the member's time zone and language: the notice is theirs, read long after the
+    # moderator left.
+    with timezone.override(member.time_zone), _in_language_of(member):
         when = day_and_time(until)
-    body = (
-        _("Until %(when)s you can read and write to the moderators, but not post, reply or react.")
-        if partial
-        else _("Until %(when)s your account is paused: you can read the moderators' messages only.")
-    ) % {"when": when}
-    notify_member(
-        member,
-        subject=_("Your account is suspended until %(when)s") % {"when": when},
-        body=f"{body}\n\n" + _("Why: %(reason)s") % {"reason": reason},
-    )
+        body = (
+            _(
+                "Until %(when)s you can read and write to the moderators, but not post, reply "
+                "or react."
+            )
+            if partial
+            else _(
+                "Until %(when)s your account is paused: you can read the moderators' messages only."
+            )
+        ) % {"when": when}
+        notify_member(
+            member,
+            subject=_("Your account is suspended until %(when)s") % {"when": when},
+            body=f"{body}\n\n" + _("Why: %(reason)s") % {"reason": reason},
+        )
 
 
 @transaction.atomic
@@ -444,11 +466,12 @@ def lift_suspension(*, moderator: User, member: User, reason: str) -> None:
         before=before,
         after={"suspended_until": None},
     )
-    notify_member(
-        member,
-        subject=_("Your suspension has been lifted"),
-        body=reason.strip() or _("You can post again."),
-    )
+    with _in_language_of(member):
+        notify_member(
+            member,
+            subject=_("Your suspension has been lifted"),
+            body=reason.strip() or _("You can post again."),
+        )
 
 
 @transaction.atomic
@@ -478,12 +501,13 @@ def approve_post(*, moderator: User, post: Post) -> None:
         before={"is_held": True},
         after={"is_held": False},
     )
-    notify_member(
-        post.author,
-        post_id=post.pk,
-        subject=_("Your post in “%(title)s” is published") % {"title": post.thread.title},
-        body=_("A moderator approved it. Thank you for waiting."),
-    )
+    with _in_language_of(post.author):
+        notify_member(
+            post.author,
+            post_id=post.pk,
+            subject=_("Your post in “%(title)s” is published") % {"title": post.thread.title},
+            body=_("A moderator approved it. Thank you for waiting."),
+        )
 
 
 @transaction.atomic
@@ -503,12 +527,13 @@ def reject_post(*, moderator: User, post: Post, reason: str) -> None:
         resolution=Resolution.REJECTED,
     )
     _audit(moderator, AuditAction.REJECT_POST, post, reason=reason)
-    notify_member(
-        post.author,
-        post_id=post.pk,
-        subject=_("Your post in “%(title)s” was not published") % {"title": post.thread.title},
-        body=_("Why: %(reason)s") % {"reason": reason},
-    )
+    with _in_language_of(post.author):
+        notify_member(
+            post.author,
+            post_id=post.pk,
+            subject=_("Your post in “%(title)s” was not published") % {"title": post.thread.title},
+            body=_("Why: %(reason)s") % {"reason": reason},
+        )
 
 
 @transaction.atomic
@@ -525,13 +550,14 @@ def reveal_author(*, moderator: User, post: Post, reason: str) -> User | None:
         reason=reason,
         after={"author_id": post.author_id},
     )
-    notify_member(
-        post.author,
-        post_id=post.pk,
-        subject=_("A moderator looked up who wrote your anonymous post"),
-        body=_("Why: %(reason)s\n\nOther members still see only your pseudonym.")
-        % {"reason": reason},
-    )
+    with _in_language_of(post.author):
+        notify_member(
+            post.author,
+            post_id=post.pk,
+            subject=_("A moderator looked up who wrote your anonymous post"),
+            body=_("Why: %(reason)s\n\nOther members still see only your pseudonym.")
+            % {"reason": reason},
+        )
     return post.author
 
 
@@ -566,7 +592,10 @@ def message_member(*, moderator: User, member: User, subject: str, body: str) ->
         raise PermissionDenied(_("Only moderators can write to members as the moderators."))
     body = _require_reason(body)
     _audit(moderator, AuditAction.MESSAGE_MEMBER, member, reason=subject.strip())
-    notify_member(member, subject=subject.strip() or _("A message from the moderators"), body=body)
+    with _in_language_of(member):
+        notify_member(
+            member, subject=subject.strip() or _("A message from the moderators"), body=body
+        )
 
 
 @transaction.atomic

@@ -140,7 +140,9 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     if what == DIGEST:
         described = _("the “While you were away” email")
     elif what in Kind.values:
-        described = _("emails about: %(kind)s") % {"kind": str(Kind(what).label).lower()}
+        # The kind's name as it is written, in quotes: lower-casing it is no rule of every
+        # language (German writes its nouns with a capital).
+        described = _("emails about “%(kind)s”") % {"kind": Kind(what).label}
     else:
         described = _("all emails")
     if request.method == "POST":

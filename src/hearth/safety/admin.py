@@ -7,6 +7,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django_countries import countries
 
 from hearth.safety.models import (
@@ -107,13 +108,24 @@ class CrisisResourceAdmin(admin.ModelAdmin[CrisisResource]):
     @admin.action(description=_("I checked these against the provider's site today"))
     def mark_verified_today(self, request: HttpRequest, queryset: QuerySet[CrisisResource]) -> None:
         count = queryset.update(verified_at=timezone.localdate())
-        self.message_user(request, _("%(count)d entries marked verified today.") % {"count": count})
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d entry marked verified today.",
+                "%(count)d entries marked verified today.",
+                count,
+            )
+            % {"count": count},
+        )
 
     @admin.action(description=_("Retire (stop showing them)"))
     def retire(self, request: HttpRequest, queryset: QuerySet[CrisisResource]) -> None:
         count = queryset.update(is_active=False)
         self.message_user(
-            request, _("%(count)d entries retired.") % {"count": count}, messages.WARNING
+            request,
+            ngettext("%(count)d entry retired.", "%(count)d entries retired.", count)
+            % {"count": count},
+            messages.WARNING,
         )
 
     def changelist_view(self, request: HttpRequest, extra_context: dict[str, object] | None = None):  # type: ignore[no-untyped-def]
@@ -123,9 +135,11 @@ class CrisisResourceAdmin(admin.ModelAdmin[CrisisResource]):
         if stale:
             self.message_user(
                 request,
-                _(
+                ngettext(
+                    "%(count)d active entry has not been verified for 12 months. Please check it.",
                     "%(count)d active entries have not been verified for 12 months. "
-                    "Please check them."
+                    "Please check them.",
+                    stale,
                 )
                 % {"count": stale},
                 messages.WARNING,

@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class SafetyConfig(AppConfig):
     name = "hearth.safety"
     label = "safety"
-    verbose_name = "Care and safety"
+    verbose_name = _("Care and safety")
 
     def ready(self) -> None:
         from hearth.core.providers import register_crisis_contacts_provider  # noqa: PLC0415

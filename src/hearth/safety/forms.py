@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 
 from hearth.safety.models import ContentNoteLabel, NoteChoice
+from hearth.safety.seeded_text import in_readers_language
 
 
 class NotePreferencesForm(forms.Form):
@@ -17,8 +18,8 @@ class NotePreferencesForm(forms.Form):
         self.labels = labels
         for label in labels:
             self.fields[f"label_{label.pk}"] = forms.ChoiceField(
-                label=label.name,
-                help_text=label.description,
+                label=in_readers_language(label.name),
+                help_text=in_readers_language(label.description),
                 choices=NoteChoice.choices,
                 initial=NoteChoice.COLLAPSE,
                 widget=forms.RadioSelect,

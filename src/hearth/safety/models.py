@@ -8,13 +8,23 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.conf import settings
+from django.conf import global_settings, settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
+from django_stubs_ext import StrPromise
+
+from hearth.safety.seeded_text import in_readers_language
 
 REVERIFY_AFTER = timedelta(days=365)
+
+
+def crisis_rule_languages() -> list[tuple[str, StrPromise]]:
+    """Every language Django knows: a crisis rule is about the words members write, in
+    whatever language, not about the interface languages Hearth offers (settings.LANGUAGES).
+    A callable, so the migrations never hold the list."""
+    return [(code, _(name)) for code, name in global_settings.LANGUAGES]
 
 
 class ContentNoteLabel(models.Model):
@@ -29,7 +39,7 @@ class ContentNoteLabel(models.Model):
         verbose_name = _("content-note label")
 
     def __str__(self) -> str:
-        return self.name
+        return in_readers_language(self.name)
 
 
 class NoteChoice(models.TextChoices):
@@ -62,7 +72,7 @@ class CrisisRule(models.Model):
     """One phrase (or pattern) the crisis-signal checker looks for; see crisis_matching."""
 
     language = models.CharField(
-        _("language"), max_length=8, choices=settings.LANGUAGES, default="en"
+        _("language"), max_length=8, choices=crisis_rule_languages, default="en"
     )
     # What moderators read in the queue ("Matched: Wanting to die"); the pattern
     # itself stays behind "Rule details", since a regular expression is no name.

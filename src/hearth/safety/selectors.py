@@ -22,6 +22,7 @@ from hearth.safety.models import (
     QueueItem,
     QueueStatus,
 )
+from hearth.safety.seeded_text import in_readers_language
 
 CRISIS_LINES_IN_PANEL = 3
 
@@ -64,10 +65,10 @@ def crisis_contacts_for_member(member: User) -> CrisisContacts | None:
             CrisisLine(
                 name=resource.name,
                 phone=resource.phone,
-                text=resource.text,
+                text=in_readers_language(resource.text),
                 chat_url=resource.chat_url,
                 website_url=resource.website_url,
-                hours=resource.hours,
+                hours=in_readers_language(resource.hours),
                 verified_on=resource.verified_at,
                 source_url=resource.source_url,
             )
@@ -166,7 +167,11 @@ def labels_with_choices(member: User | None) -> LabelChoices:
         ContentNoteLabel, _LABEL_CHOICES_SQL, {"member": member.pk if member else None}
     )
     return LabelChoices(
-        names={label_id: name for label_id, name, _active, _choice in rows},
-        offered=tuple((label_id, name) for label_id, name, active, _choice in rows if active),
+        names={label_id: in_readers_language(name) for label_id, name, _active, _choice in rows},
+        offered=tuple(
+            (label_id, in_readers_language(name))
+            for label_id, name, active, _choice in rows
+            if active
+        ),
         choices={label_id: choice for label_id, _name, _active, choice in rows if choice},
     )

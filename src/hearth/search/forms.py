@@ -11,6 +11,7 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from hearth.accounts.models import User
 from hearth.core.text.search_terms import QueryError, SearchTerms, parse_search_terms
@@ -34,10 +35,14 @@ class SearchForm(forms.Form):
         help_text=_("A member's name. Anonymous posts are never found by their author."),
     )
     date_from = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=pgettext_lazy("the first day searched", "From"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
     date_to = forms.DateField(
-        label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=pgettext_lazy("the last day searched", "Until"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
     mine = forms.BooleanField(label=_("Only my posts"), required=False)
     following = forms.BooleanField(label=_("Only threads I follow"), required=False)

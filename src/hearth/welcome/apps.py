@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class WelcomeConfig(AppConfig):
@@ -7,7 +8,7 @@ class WelcomeConfig(AppConfig):
 
     name = "hearth.welcome"
     label = "welcome"
-    verbose_name = "Welcome and guidelines"
+    verbose_name = _("Welcome and guidelines")
 
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in  # noqa: PLC0415

@@ -44,6 +44,7 @@ ALWAYS_REACHABLE = (
     "/api/",
     "/live/",
     "/static/",
+    "/i18n/",
     "/media/",
     "/healthz",
     "/readyz",

@@ -31,6 +31,7 @@ from hearth.between_sessions.peer_check_ins.selectors import (
 )
 from hearth.core.events import publish
 from hearth.core.providers import may_start_conversation
+from hearth.core.templatetags.local_formats import long_date
 
 MOST_HELPERS = 3
 MOST_DAYS = 8
@@ -109,7 +110,7 @@ def _check_days(
     if any(day < first or day > last for day in chosen):
         raise ValidationError(
             _("Choose days within the break, from today on (%(first)s to %(last)s).")
-            % {"first": first.isoformat(), "last": last.isoformat()},
+            % {"first": long_date(first), "last": long_date(last)},
             code="day_outside_break",
         )
     return chosen

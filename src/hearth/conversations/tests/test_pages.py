@@ -292,6 +292,38 @@ def test_the_page_shows_messages_oldest_first_with_authors_and_markers(
     assert f'href="{reverse("accounts:profile", args=["ash"])}"' in page
 
 
+@pytest.mark.parametrize(
+    ("others", "people"),
+    [
+        (1, "Between you and {ash}."),
+        (2, "Between you and {ash} and {willow}."),
+        (3, "Between you and {ash}, {willow} and {oak}."),
+    ],
+)
+def test_the_page_says_who_the_conversation_is_between_as_one_sentence(
+    others: int,
+    people: str,
+    fern: User,
+    ash: User,
+    willow: User,
+    make_member: MakeMember,
+    start: Start,
+    client_for: ClientFor,
+) -> None:
+    oak = make_member(username="oak", display_name="Oak")
+    make_established(oak)
+    conversation = start(fern, *[ash, willow, oak][:others])
+
+    page = _page(client_for(fern).get(_url("conversation", conversation.pk)))
+
+    def link(member: User) -> str:
+        address = reverse("accounts:profile", args=[member.username])
+        return f'<a href="{address}">{member.display_name}</a>'
+
+    expected = people.format(ash=link(ash), willow=link(willow), oak=link(oak))
+    assert f'<p class="conversation-people">{expected}\n' in page
+
+
 @pytest.mark.parametrize("block", [False, True])
 def test_messages_from_a_member_one_muted_are_folded_and_open_without_javascript(
     block: bool, fern: User, ash: User, start: Start, client_for: ClientFor

@@ -70,6 +70,48 @@ def weekday_datetime(value: date | datetime | None) -> str:
 
 
 @register.filter
+def weekday_day_month_time(value: date | datetime | None) -> str:
+    """ "Sunday 6 December, 17:51" (a moment this year, where the year goes without saying)."""
+    # Translators: a PHP-style date format: weekday, day, month name, 24-hour time.
+    return _shown(value, pgettext("date format", "l j F, H:i"))
+
+
+@register.filter
+def long_datetime(value: date | datetime | None) -> str:
+    """ "6 December 2026, 17:51" (a moment in a record kept for years)."""
+    # Translators: a PHP-style date format: day, month name, year, 24-hour time.
+    return _shown(value, pgettext("date format", "j F Y, H:i"))
+
+
+@register.filter
+def month_year(value: date | datetime | None) -> str:
+    """ "December 2026" (a calendar's month; when a member joined)."""
+    # Translators: a PHP-style date format: month name and year (a calendar's heading).
+    return _shown(value, pgettext("date format", "F Y"))
+
+
+@register.filter
+def short_weekday_date(value: date | datetime | None) -> str:
+    """ "Sun 6 Dec" (days listed side by side in a line)."""
+    # Translators: a PHP-style date format: short weekday, day, short month name.
+    return _shown(value, pgettext("date format", "D j M"))
+
+
+@register.filter
+def short_date(value: date | datetime | None) -> str:
+    """ "6 Dec" (a chart's axis)."""
+    # Translators: a PHP-style date format: day and short month name.
+    return _shown(value, pgettext("date format", "j M"))
+
+
+@register.filter
+def time_of_day(value: datetime | None) -> str:
+    """ "17:51"."""
+    # Translators: a PHP-style time format: 24-hour hours and minutes.
+    return _shown(value, pgettext("date format", "H:i"))
+
+
+@register.filter
 def short_datetime(value: date | datetime | None) -> str:
     """ "6 Dec, 17:51" (a row in a table of moments)."""
     # Translators: a PHP-style date format: day, short month name, 24-hour time.
@@ -77,8 +119,9 @@ def short_datetime(value: date | datetime | None) -> str:
 
 
 @register.filter
-def number(value: int | float | None) -> str:
-    """A count with the language's thousands separator: "12,480"."""
+def number(value: int | float | str | None) -> str:
+    """A count with the language's thousands separator: "12,480". (A template passes ""
+    for a value it could not find.)"""
     if value is None or value == "":
         return ""
     return number_format(value, force_grouping=True)

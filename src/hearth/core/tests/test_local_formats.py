@@ -35,3 +35,15 @@ def test_an_empty_value_shows_nothing() -> None:
 def test_counts_group_thousands_without_grouping_other_numbers() -> None:
     with translation.override("en"):
         assert render("{{ n|number }} {{ n }}", n=12480) == "12,480 12480"
+
+
+def test_the_formats_for_moments_name_what_they_show() -> None:
+    moment = datetime(2026, 12, 6, 17, 51, tzinfo=UTC)
+    with override_settings(TIME_ZONE="UTC"), translation.override("en"):
+        assert render("{{ m|weekday_day_month_time }}", m=moment) == "Sunday 6 December, 17:51"
+        assert render("{{ m|long_datetime }}", m=moment) == "6 December 2026, 17:51"
+        assert render("{{ m|month_year }}", m=moment) == "December 2026"
+        assert render("{{ m|short_weekday_date }}", m=moment) == "Sun 6 Dec"
+        assert render("{{ m|short_date }}", m=moment) == "6 Dec"
+        assert render("{{ m|time_of_day }}", m=moment) == "17:51"
+        assert render("{{ m|short_datetime }}", m=moment) == "6 Dec, 17:51"

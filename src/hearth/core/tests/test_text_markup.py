@@ -28,22 +28,25 @@ def _render(source: str, *, id_prefix: str = "post-1-") -> str:
 
 
 @pytest.mark.parametrize(
-    ("source", "tag"),
+    ("source", "tags"),
     [
-        ("# Title", "h3"),
-        ("## Section", "h4"),
-        ("### Part", "h5"),
-        ("#### Deeper", "h6"),
-        ("##### Deeper still", "h6"),
-        ("###### Deepest", "h6"),
-        ("Title\n=====", "h3"),
-        ("Section\n-------", "h4"),
+        ("# Title", ["h3"]),
+        ("## Section", ["h3"]),  # a post's top level is <h3>, however it was written
+        ("###### Deepest", ["h3"]),
+        ("Title\n=====\n\nSection\n-------", ["h3", "h4"]),
+        ("# Title\n\n## Section\n\n### Part\n\n#### Deeper", ["h3", "h4", "h5", "h6"]),
+        ("# A\n\n## B\n\n### C\n\n#### D\n\n##### E", ["h3", "h4", "h5", "h6", "h6"]),
+        ("## Section\n\n#### Skipped a level\n\n## Next section", ["h3", "h4", "h3"]),
+        ("# Title\n\n### Part\n\n## Section\n\n### Part", ["h3", "h4", "h4", "h5"]),
+        ("### Part first\n\n# Then the title", ["h3", "h3"]),
+        ("> ## Quoted\n\n## Own", ["h3", "h3"]),
     ],
 )
-def test_headings_are_demoted_below_the_page_outline(source: str, tag: str) -> None:
+def test_headings_nest_below_the_page_outline_without_gaps(source: str, tags: list[str]) -> None:
     html = _render(source)
 
-    assert re.fullmatch(rf"<{tag}>[^<]+</{tag}>\n", html)
+    assert re.findall(r"<(h[1-6])>", html) == tags
+    assert re.findall(r"</(h[1-6])>", html) == tags
 
 
 def test_a_link_gets_rel_nofollow_ugc_noopener_noreferrer() -> None:

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from hearth.accounts.models import User
+from hearth.core.pseudo_locale import pseudo_translate
 from hearth.core.testing import ClientFor, MakeMember
 from hearth.forum.models import Post
 from hearth.forum.testing import MakeThread
@@ -182,6 +183,24 @@ def test_the_suspension_notice_gives_the_date_in_the_members_time_zone(
     assert notice.subject == f"Your account is suspended until {until}"
     assert notice.body.startswith(f"Until {until} you can read")
     assert "p.m." not in notice.body
+
+
+@pytest.mark.django_db
+def test_a_notice_is_worded_in_the_members_language_not_the_moderators(
+    make_member: MakeMember, administrator: User, make_thread: MakeThread, pseudo_locale: str
+) -> None:
+    member = make_member(language=pseudo_locale)
+    thread = make_thread(author=member)
+
+    with translation.override("en"):
+        hide_post(moderator=administrator, post=thread.posts.get(), reason="Off topic")
+        suspend_member(moderator=administrator, member=member, days=2, partial=True, reason="Cool")
+
+    hidden, suspended = ModeratorNotice.objects.filter(member=member).order_by("pk")
+    assert hidden.subject == pseudo_translate("A moderator hid %(where)s") % {
+        "where": pseudo_translate("your post in “%(title)s”") % {"title": thread.title}
+    }
+    assert suspended.subject.startswith(pseudo_translate("Your account is suspended until")[:-1])
 
 
 @pytest.mark.django_db

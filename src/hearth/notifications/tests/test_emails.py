@@ -279,6 +279,8 @@ def test_the_unsubscribe_link_asks_first_and_works_signed_out(
 
     asked = anybody.get(url)
     assert asked.status_code == 200
+    # The kind's name as written: lower-casing it is no rule of every language.
+    assert "Stop emails about “Replies in threads you started or watch”?" in asked.content.decode()
     assert NotificationSettings.objects.filter(member=starter).count() == 0
 
     done = anybody.post(url, {"everything": "0"})

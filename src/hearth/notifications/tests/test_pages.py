@@ -225,6 +225,26 @@ def test_the_thread_page_offers_the_levels(
     assert 'value="watching" selected' in client.get(thread.get_absolute_url()).content.decode()
 
 
+@pytest.mark.parametrize(
+    ("level", "said"),
+    [
+        ("watching", "You are now watching “Endings are hard”."),
+        ("tracking", "You are now tracking “Endings are hard”."),
+        ("normal", "You now follow “Endings are hard” as normal."),
+        ("muted", "You have muted “Endings are hard”."),
+        ("", "“Endings are hard” is back to the default notifications."),
+    ],
+)
+def test_choosing_a_level_says_so_in_a_sentence_of_its_own(
+    level: str, said: str, thread: Thread, member_client: Client
+) -> None:
+    response = member_client.post(
+        reverse("forum:follow_thread", args=[thread.pk]), {"level": level}, follow=True
+    )
+
+    assert said in response.content.decode()
+
+
 def test_an_unknown_level_means_the_default(
     thread: Thread, member: User, member_client: Client
 ) -> None:

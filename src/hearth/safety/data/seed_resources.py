@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.utils.translation import gettext_noop
+
 CHECKED_ON = date(2026, 11, 30)
 STORED_COPY_NOTE = (
     "Checked on 2026-11-30 against a stored copy of the source page; "
@@ -73,7 +75,7 @@ RESOURCES: list[dict[str, object]] = [
         "name": "Samaritans",
         "phone": "116 123",
         "website_url": "https://www.samaritans.org",
-        "hours": "24 hours a day, every day of the year",
+        "hours": gettext_noop("24 hours a day, every day of the year"),
         "languages": "en",
         "is_free": True,
         "priority": 10,
@@ -82,7 +84,7 @@ RESOURCES: list[dict[str, object]] = [
     {
         "country": "GB",
         "name": "Shout",
-        "text": "Text SHOUT to 85258",
+        "text": gettext_noop("Text SHOUT to 85258"),
         "website_url": "https://giveusashout.org",
         "hours": "24/7",
         "languages": "en",
@@ -94,7 +96,7 @@ RESOURCES: list[dict[str, object]] = [
         "country": "US",
         "name": "988 Suicide & Crisis Lifeline",
         "phone": "988",
-        "text": "Text 988",
+        "text": gettext_noop("Text 988"),
         "chat_url": "https://988lifeline.org",
         "website_url": "https://988lifeline.org",
         "hours": "24/7",
@@ -108,9 +110,9 @@ RESOURCES: list[dict[str, object]] = [
         "country": "CA",
         "name": "9-8-8: Suicide Crisis Helpline",
         "phone": "988",
-        "text": "Text 988",
+        "text": gettext_noop("Text 988"),
         "website_url": "https://988.ca",
-        "hours": "24 hours a day, 7 days a week",
+        "hours": gettext_noop("24 hours a day, 7 days a week"),
         "languages": "en, fr",
         "is_free": None,
         "priority": 10,
@@ -121,7 +123,7 @@ RESOURCES: list[dict[str, object]] = [
         "name": "Lifeline",
         "phone": "13 11 14",
         "website_url": "https://www.lifeline.org.au",
-        "hours": "24-hour crisis line",
+        "hours": gettext_noop("24-hour crisis line"),
         "languages": "en",
         "is_free": None,
         "priority": 10,
@@ -163,13 +165,29 @@ RESOURCES: list[dict[str, object]] = [
 ]
 
 CONTENT_NOTE_LABELS: list[tuple[str, str, str]] = [
-    ("suicide", "Suicide", "Thoughts of suicide, or talk about it."),
-    ("self-harm", "Self-harm", "Hurting oneself, urges or past experiences."),
-    ("abuse", "Abuse", "Abuse of any kind, past or present."),
-    ("eating", "Eating and body image", "Food, weight, eating difficulties."),
-    ("grief", "Grief and loss", "Death, bereavement, losses of all kinds."),
-    ("trauma", "Trauma", "Traumatic experiences or their effects."),
-    ("therapy-ending", "Therapy ending", "Endings with a therapist, planned or sudden."),
-    ("therapist-away", "Therapist away", "Breaks, holidays, absences."),
-    ("substances", "Alcohol and drugs", "Use of alcohol or drugs."),
+    ("suicide", gettext_noop("Suicide"), gettext_noop("Thoughts of suicide, or talk about it.")),
+    (
+        "self-harm",
+        gettext_noop("Self-harm"),
+        gettext_noop("Hurting oneself, urges or past experiences."),
+    ),
+    ("abuse", gettext_noop("Abuse"), gettext_noop("Abuse of any kind, past or present.")),
+    (
+        "eating",
+        gettext_noop("Eating and body image"),
+        gettext_noop("Food, weight, eating difficulties."),
+    ),
+    (
+        "grief",
+        gettext_noop("Grief and loss"),
+        gettext_noop("Death, bereavement, losses of all kinds."),
+    ),
+    ("trauma", gettext_noop("Trauma"), gettext_noop("Traumatic experiences or their effects.")),
+    (
+        "therapy-ending",
+        gettext_noop("Therapy ending"),
+        gettext_noop("Endings with a therapist, planned or sudden."),
+    ),
+    ("therapist-away", gettext_noop("Therapist away"), gettext_noop("Breaks, holidays, absences.")),
+    ("substances", gettext_noop("Alcohol and drugs"), gettext_noop("Use of alcohol or drugs.")),
 ]

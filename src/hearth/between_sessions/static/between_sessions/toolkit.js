@@ -1,4 +1,5 @@
-// The toolkit's small enhancements. Every page works without this file.
+// The toolkit's small enhancements. Every page works without this file. Its words come
+// from the page's JavaScript catalogue (gettext: docs/translating.md), loaded before it.
 "use strict";
 
 (function () {
@@ -8,7 +9,8 @@
     const link = event.target.closest("[data-leave-quickly]");
     if (!link) return;
     event.preventDefault();
-    document.title = "Notes";
+    // Translators: the title of the neutral page "Leave quickly" goes to; the same words as its title.
+    document.title = gettext("Notes");
     document.body.replaceChildren();
     window.location.replace(link.href);
   });

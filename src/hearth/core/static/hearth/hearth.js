@@ -17,7 +17,15 @@
     showToast.timer = window.setTimeout(() => { region.textContent = ""; }, 4000);
   }
 
-  window.hearth = { showToast };
+  /** A number as the server writes it in the page's language ("2.5", "2,5"): the
+   * language's decimal separator from the JavaScript catalogue's formats, no grouping
+   * (Django's default), so a count a script updates reads as the one on the page. */
+  function formatNumber(number) {
+    const separator = typeof window.get_format === "function" ? window.get_format("DECIMAL_SEPARATOR") : ".";
+    return String(number).replace(".", separator);
+  }
+
+  window.hearth = { showToast, formatNumber };
 
   // The header's "Menu" is a <details>: it opens and closes without this. Here it also
   // closes on Escape (focus back on its toggle) and on a click or focus outside it, so

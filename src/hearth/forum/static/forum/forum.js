@@ -2,11 +2,11 @@
 // on the server as members type (retrying while the server is away), count towards a
 // post's size limit, put the cursor in the reply box, close a post's "More" menu. Without
 // JavaScript every one of these is a plain link or form that still works (Quote then quotes
-// the whole post).
+// the whole post). Its words come from the page's JavaScript catalogue (gettext,
+// interpolate: docs/translating.md), loaded before it.
 "use strict";
 
 (function () {
-  const COPIED = "Link copied to your clipboard.";
   const DRAFT_DELAY_MS = 2000;
   const RETRY_FIRST_MS = 5000;
   const RETRY_LONGEST_MS = 60000;
@@ -36,7 +36,7 @@
       try { await navigator.clipboard.writeText(permalink); copied = true; } catch (error) { copied = false; }
     }
     if (!copied) copied = copyWithTextarea(permalink);
-    if (copied) window.hearth.showToast(COPIED);
+    if (copied) window.hearth.showToast(gettext("Link copied to your clipboard."));
     else window.location.href = link.href;
   });
 
@@ -100,9 +100,15 @@
       if (kilobytes === shown) return;  // announce whole kilobytes, not every keystroke
       shown = kilobytes;
       status.hidden = false;
+      const sizes = {
+        used: window.hearth.formatNumber(kilobytes),
+        limit: window.hearth.formatNumber(limit / 1024),
+      };
       status.textContent = used > limit
-        ? `This is ${kilobytes} KB, over the ${limit / 1024} KB a post can hold: please split it into two posts.`
-        : `${kilobytes} KB of the ${limit / 1024} KB a post can hold.`;
+        // Translators: the size of the post being written, in kilobytes, and the most a post may hold.
+        ? interpolate(gettext("This is %(used)s KB, over the %(limit)s KB a post can hold: please split it into two posts."), sizes, true)
+        // Translators: the size of the post being written, in kilobytes, and the most a post may hold.
+        : interpolate(gettext("%(used)s KB of the %(limit)s KB a post can hold."), sizes, true);
     }
     body.addEventListener("input", update);
     update();
@@ -133,7 +139,7 @@
           headers: { "X-Requested-With": "fetch" },
         });
         if (response.type === "opaqueredirect" || response.status === 302 || response.status === 403) {
-          status.textContent = "You seem to be signed out, so this draft could not be saved. Your text is still here: copy it before signing in again.";
+          status.textContent = gettext("You seem to be signed out, so this draft could not be saved. Your text is still here: copy it before signing in again.");
           return;
         }
         if (response.status >= 500 || response.status === 429) {
@@ -141,10 +147,11 @@
           return;
         }
         if (response.status === 404) {  // the thread or conversation is no longer open to them
-          status.textContent = "This draft can no longer be saved here. Your text is still here: copy it if you want to keep it.";
+          status.textContent = gettext("This draft can no longer be saved here. Your text is still here: copy it if you want to keep it.");
           return;
         }
-        status.textContent = response.ok ? await response.text() : await response.text() || "The draft could not be saved.";
+        // The server's answer is in the member's language; it says why, or that it saved.
+        status.textContent = await response.text() || (response.ok ? "" : gettext("The draft could not be saved."));
         if (response.ok) { lastSent = snapshot; retryDelay = RETRY_FIRST_MS; }
       } catch (error) {
         retryLater();
@@ -153,7 +160,7 @@
 
     // The server or the connection is away: keep the text here and keep trying.
     function retryLater() {
-      status.textContent = "Not saved — we'll keep trying. Your text is still here.";
+      status.textContent = gettext("Not saved — we'll keep trying. Your text is still here.");
       window.clearTimeout(timer);
       timer = window.setTimeout(save, retryDelay);
       retryDelay = Math.min(retryDelay * 2, RETRY_LONGEST_MS);

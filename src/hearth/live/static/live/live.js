@@ -2,13 +2,13 @@
 // open conversation, and posts edited or hidden while the page is open. One
 // EventSource per tab (/live/). Events carry counts and positions only; what to
 // insert is fetched from routes that render it for this member, as the page does.
-// Without this file (or JavaScript) every page is complete on reload.
+// Without this file (or JavaScript) every page is complete on reload. Its words come
+// from the page's JavaScript catalogue (ngettext: docs/translating.md), loaded before it.
 "use strict";
 
 (function () {
   const script = document.currentScript;
   if (!script || !window.EventSource || !window.fetch) return;
-  const text = script.dataset;
   const view = document.querySelector("[data-live-kind]");
   const announcer = document.getElementById("live-announcer");
   // Each burst of events is announced once, when it has been quiet this long.
@@ -52,8 +52,26 @@
     }
   });
 
-  function fill(template, count) {
-    return template.replace("%(count)s", String(count));
+  // What the bar and the announcements say of `count` new posts or messages, by what the
+  // page shows: a thread or a conversation.
+  const WORDING = {
+    thread: {
+      // Translators: in the bar at the bottom of a thread, about replies posted since it was opened.
+      arrived: (count) => ngettext("%(count)s new reply", "%(count)s new replies", count),
+      // Translators: read out when new replies have been added to the thread being read.
+      shown: (count) => ngettext("%(count)s new reply shown", "%(count)s new replies shown", count),
+    },
+    conversation: {
+      // Translators: in the bar at the bottom of a conversation, about messages sent since it was opened.
+      arrived: (count) => ngettext("%(count)s new message", "%(count)s new messages", count),
+      // Translators: read out when new messages have been added to the conversation being read.
+      shown: (count) => ngettext("%(count)s new message", "%(count)s new messages", count),
+    },
+  };
+
+  function say(what, count) {
+    const wording = WORDING[view.dataset.liveKind] || WORDING.thread;
+    return interpolate(wording[what](count), { count: window.hearth.formatNumber(count) }, true);
   }
 
   let announceTimer = null;
@@ -79,10 +97,11 @@
       badge.className = "badge";
       bell.append(" ", badge);
     }
-    badge.textContent = String(count);
+    badge.textContent = window.hearth.formatNumber(count);
     const hidden = document.createElement("span");
     hidden.className = "visually-hidden";
-    hidden.textContent = " " + (text.unread || "");
+    // Translators: after the number of unread notifications on the bell, for screen readers.
+    hidden.textContent = " " + gettext("unread");
     badge.append(hidden);
   }
 
@@ -102,11 +121,10 @@
       showPending(); // a conversation shows its new messages as they come
       return;
     }
-    const count = pending.size;
-    bar.querySelector(".live-bar__text").textContent =
-      fill(count === 1 ? bar.dataset.one : bar.dataset.many, count);
+    const message = say("arrived", pending.size);
+    bar.querySelector(".live-bar__text").textContent = message;
     bar.hidden = false;
-    announce(fill(count === 1 ? bar.dataset.one : bar.dataset.many, count));
+    announce(message);
   }
 
   let showing = false;
@@ -132,10 +150,7 @@
       for (const position of Array.from(pending)) if (position <= highest) pending.delete(position);
       known = Math.max(known, highest);
       if (bar) bar.hidden = pending.size === 0;
-      if (nodes.length) {
-        const count = nodes.length;
-        announce(fill(count === 1 ? view.dataset.shownOne : view.dataset.shownMany, count));
-      }
+      if (nodes.length) announce(say("shown", nodes.length));
     } finally {
       showing = false;
     }
