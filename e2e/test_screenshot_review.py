@@ -229,22 +229,40 @@ def test_the_main_pages_fit_pass_axe_and_are_saved_for_review(
     page: Page, live_url: str, axe: Axe, community: Community, review_folder: Path, name: str
 ) -> None:
     sign_in(page, live_url, community.moderator if name == "moderation" else community.member)
-    url = live_url + _address(community, name)
+    after_each = (lambda shot: _dots_left_alone(page, shot)) if name == "category" else None
+    problems = _review_every_size(
+        page, axe, live_url + _address(community, name), review_folder, name, after_each
+    )
+    assert not problems, "\n".join(problems)
+
+
+def _review_every_size(
+    page: Page,
+    axe: Axe,
+    url: str,
+    folder: Path,
+    name: str,
+    after_each: Callable[[str], list[str]] | None = None,
+    prefix: str = "",
+) -> list[str]:
+    """Review ``url`` at each width in each colour scheme (``_review``), saving
+    ``{prefix}{name}-{width}-{scheme}.png``; ``after_each`` adds its own checks per shot."""
     problems = []
     for width, viewport in WIDTHS.items():
         page.set_viewport_size(viewport)
         for scheme in SCHEMES:
             page.emulate_media(color_scheme=scheme)
+            shot = f"{prefix}{name}-{width}-{scheme}"
             problems += _review(
                 page,
                 axe,
                 url,
-                review_folder / f"{name}-{width}-{scheme}.png",
+                folder / f"{shot}.png",
                 after_load=_show_preview if name == "composer" else None,
             )
-            if name == "category":
-                problems += _dots_left_alone(page, f"{name}-{width}-{scheme}")
-    assert not problems, "\n".join(problems)
+            if after_each is not None:
+                problems += after_each(shot)
+    return problems
 
 
 def _dots_left_alone(page: Page, shot: str) -> list[str]:
@@ -342,20 +360,14 @@ def test_the_german_pages_fit_pass_axe_and_are_saved_for_review(
     # German's long compounds are the likeliest words to push a phone's page sideways.
     User.objects.filter(pk=community.member.pk).update(language="de")
     sign_in(page, live_url, community.member)
-    url = live_url + _address(community, name)
-    problems = []
-    for width, viewport in WIDTHS.items():
-        page.set_viewport_size(viewport)
-        for scheme in SCHEMES:
-            page.emulate_media(color_scheme=scheme)
-            problems += _review(
-                page,
-                axe,
-                url,
-                review_folder / f"de-{name}-{width}-{scheme}.png",
-                after_load=_show_preview if name == "composer" else None,
-            )
-            expect(page.locator("html")).to_have_attribute("lang", "de")
-            # The header's own words are German: the menu names "Mein Plan".
-            expect(page.locator("header").get_by_text("Mein Plan").first).to_be_attached()
+
+    def in_german(shot: str) -> list[str]:
+        expect(page.locator("html")).to_have_attribute("lang", "de")
+        # The header's own words are German: the menu names "Mein Plan".
+        expect(page.locator("header").get_by_text("Mein Plan").first).to_be_attached()
+        return []
+
+    problems = _review_every_size(
+        page, axe, live_url + _address(community, name), review_folder, name, in_german, "de-"
+    )
     assert not problems, "\n".join(problems)
