@@ -11,6 +11,7 @@ from pytest_django import DjangoCaptureOnCommitCallbacks
 from pytest_django.fixtures import Settings
 
 from hearth.accounts.models import User
+from hearth.accounts.testing import profile_form
 
 pytestmark = pytest.mark.django_db
 
@@ -30,24 +31,13 @@ def _jpeg_with_gps() -> bytes:
     return data
 
 
-def _profile_form(member: User, **changes: object) -> dict[str, object]:
-    return {
-        "display_name": member.display_name,
-        "bio": member.bio,
-        "time_zone": member.time_zone,
-        "language": member.language,
-        "country": member.country.code,
-        **changes,
-    }
-
-
 def test_an_uploaded_photo_is_stored_without_exif_or_location(
     member: User, member_client: Client
 ) -> None:
     upload = SimpleUploadedFile("holiday.jpg", _jpeg_with_gps(), content_type="image/jpeg")
 
     response = member_client.post(
-        reverse("accounts:edit_profile"), _profile_form(member, avatar=upload)
+        reverse("accounts:edit_profile"), profile_form(member, avatar=upload)
     )
 
     assert response.status_code == 302
@@ -72,7 +62,7 @@ def test_a_text_file_named_png_is_refused_with_a_message(
     upload = SimpleUploadedFile("me.png", b"this is not an image at all", content_type="image/png")
 
     response = member_client.post(
-        reverse("accounts:edit_profile"), _profile_form(member, avatar=upload, bio="kept text")
+        reverse("accounts:edit_profile"), profile_form(member, avatar=upload, bio="kept text")
     )
 
     assert response.status_code == 400
@@ -95,7 +85,7 @@ def test_an_avatar_over_the_size_limit_is_refused(
     )
 
     response = member_client.post(
-        reverse("accounts:edit_profile"), _profile_form(member, avatar=upload)
+        reverse("accounts:edit_profile"), profile_form(member, avatar=upload)
     )
 
     assert response.status_code == 400
@@ -107,7 +97,7 @@ def test_a_member_changes_name_bio_time_zone_and_language(
 ) -> None:
     response = member_client.post(
         reverse("accounts:edit_profile"),
-        _profile_form(
+        profile_form(
             member, display_name="Night Owl", bio="Hello", time_zone="Europe/Berlin", language="de"
         ),
     )
@@ -128,7 +118,7 @@ def test_a_member_changes_name_bio_time_zone_and_language(
 
 def test_an_unknown_time_zone_is_refused(member: User, member_client: Client) -> None:
     response = member_client.post(
-        reverse("accounts:edit_profile"), _profile_form(member, time_zone="Mars/Olympus_Mons")
+        reverse("accounts:edit_profile"), profile_form(member, time_zone="Mars/Olympus_Mons")
     )
 
     assert response.status_code == 400
@@ -142,14 +132,14 @@ def test_removing_the_avatar_deletes_the_file_once_saved(
     django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
 ) -> None:
     upload = SimpleUploadedFile("me.jpg", _jpeg_with_gps(), content_type="image/jpeg")
-    member_client.post(reverse("accounts:edit_profile"), _profile_form(member, avatar=upload))
+    member_client.post(reverse("accounts:edit_profile"), profile_form(member, avatar=upload))
     member.refresh_from_db()
     storage, name = member.avatar.storage, str(member.avatar.name)
     assert storage.exists(name)
 
     with django_capture_on_commit_callbacks(execute=True):
         response = member_client.post(
-            reverse("accounts:edit_profile"), _profile_form(member, remove_avatar="on")
+            reverse("accounts:edit_profile"), profile_form(member, remove_avatar="on")
         )
 
     assert response.status_code == 302

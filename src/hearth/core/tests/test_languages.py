@@ -13,23 +13,13 @@ from django.test import Client
 from django.urls import reverse
 
 from hearth.accounts.models import User
+from hearth.accounts.testing import profile_form
 from hearth.core.testing import MakeMember
 from hearth.safety.models import CrisisRule
 
 pytestmark = pytest.mark.django_db
 
 OFFERED = {code for code, _ in settings.LANGUAGES}
-
-
-def _profile_form(member: User, **changes: object) -> dict[str, object]:
-    return {
-        "display_name": member.display_name,
-        "bio": member.bio,
-        "time_zone": member.time_zone,
-        "language": member.language,
-        "country": member.country.code,
-        **changes,
-    }
 
 
 def test_only_english_and_german_are_offered() -> None:
@@ -49,7 +39,7 @@ def test_a_withdrawn_language_cannot_be_chosen(
     member: User, member_client: Client, language: str
 ) -> None:
     response = member_client.post(
-        reverse("accounts:edit_profile"), _profile_form(member, language=language)
+        reverse("accounts:edit_profile"), profile_form(member, language=language)
     )
 
     assert response.status_code == 400
