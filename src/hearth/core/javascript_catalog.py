@@ -85,7 +85,7 @@ def _forget_on_new_languages(*, setting: str, **kwargs: Any) -> None:
 @require_safe
 def javascript_catalog(request: HttpRequest, language: str, version: str) -> HttpResponse:
     """The catalogue script of a language offered; 404 for any other."""
-    if language not in {code for code, _ in settings.LANGUAGES}:
+    if offered_language(language) != language:
         raise Http404
     current, content = catalogue_script(language)
     response = HttpResponse(content, content_type=CONTENT_TYPE)

@@ -31,6 +31,7 @@ from PIL import Image
 
 from hearth.accounts.models import User
 from hearth.accounts.services import mute_member
+from hearth.accounts.testing import profile_form
 from hearth.core.testing import ClientFor, MakeMember
 from hearth.forum.models import Post, ReactionKind, Thread
 from hearth.forum.services import ContentNote, reply_to_thread, toggle_reaction
@@ -103,15 +104,9 @@ def _picture(colour: tuple[int, int, int]) -> SimpleUploadedFile:
 
 
 def _profile_form(member: User, **changes: object) -> dict[str, object]:
+    # Fresh from the database: an earlier step of the scene may have changed the profile.
     member.refresh_from_db()
-    return {
-        "display_name": member.display_name,
-        "bio": member.bio,
-        "time_zone": member.time_zone,
-        "language": member.language,
-        "country": member.country.code,
-        **changes,
-    }
+    return profile_form(member, **changes)
 
 
 def _admin_form(member: User, **changes: object) -> dict[str, object]:
